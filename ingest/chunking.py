@@ -1,0 +1,54 @@
+"""Sentence-aware chunking (llama-index's SentenceSplitter), measured in the embedding model's tokens
+so that no chunk is longer than the model reads, with exact character offsets into the cleaned text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    start: int
+    end: int
+
+
+class Chunker:
+    def __init__(self, chunk_size: int, chunk_overlap: int, tokenize: Callable[[str], Sequence[object]]) -> None:
+        from llama_index.core.node_parser import SentenceSplitter
+
+        self._splitter = SentenceSplitter(
+            chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=tokenize, paragraph_separator="\n\n"
+        )
+
+    def split(self, text: str) -> list[Chunk]:
+        if not text.strip():
+            return []
+        chunks: list[Chunk] = []
+        cursor = 0
+        for piece in self._splitter.split_text(text):
+            piece = piece.strip()
+            if not piece:
+                continue
+            # Search forward from the previous chunk's start: documents repeat paragraphs (captions,
+            # pull quotes), and a search from the top would give the repeat the first one's offsets.
+            start = text.find(piece, cursor)
+            if start < 0:
+                start = text.find(piece)
+            if start < 0:
+                start, piece = self._locate_loosely(text, piece, cursor)
+            chunks.append(Chunk(piece, start, start + len(piece)))
+            cursor = start + 1
+        return chunks
+
+    @staticmethod
+    def _locate_loosely(text: str, piece: str, cursor: int) -> tuple[int, str]:
+        """The splitter rejoined whitespace differently: anchor on the first and last words instead."""
+        head, tail = piece[:40], piece[-40:]
+        start = text.find(head, cursor)
+        if start < 0:
+            start = max(0, min(cursor, len(text) - 1))
+        end = text.find(tail, start)
+        end = end + len(tail) if end >= 0 else min(len(text), start + len(piece))
+        return start, text[start:end]

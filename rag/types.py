@@ -1,0 +1,67 @@
+"""The public result types. Pydantic models, so they serialise to JSON for the CLI, the web app and
+the eval suite without hand-written converters."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Passage(BaseModel):
+    """A retrieved chunk: where it comes from, what it says, and how it ranked."""
+
+    source: str = Field(description="File name the chunk comes from; its identity in citations.")
+    chunk_id: str
+    text: str
+    score: float = Field(description="Fused (reciprocal rank fusion) score; higher is better.")
+    start: int = Field(description="Character offset of the chunk in the source's cleaned text.")
+    end: int
+    language: str = ""
+    title: str = ""
+    dense_score: float | None = Field(None, description="Cosine similarity to the question.")
+    lexical_score: float | None = Field(None, description="BM25 score, when the words matched.")
+    rank: int = Field(0, description="1-based position in the fused ranking.")
+
+
+class Citation(Passage):
+    """A passage an answer cites, with its marker number and the check of what it backs."""
+
+    n: int = Field(description="The number of its [n] marker in the answer text.")
+    supported: bool = Field(True, description="Whether the sentences citing it share enough content with it.")
+    support: float = Field(1.0, description="Share of the citing sentence's content words found in the passage.")
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list, description="Spans of the passage text that back the answer (for display)."
+    )
+
+
+class Answer(BaseModel):
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list, description="Everything retrieved, cited or not.")
+    refused: bool = False
+    mode: Literal["llm", "extractive"] = "extractive"
+    model: str | None = None
+    language: str = "en"
+    evidence: float = Field(0.0, description="Strength of the best evidence, compared to the refusal threshold.")
+    warnings: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
+
+
+class SourceInfo(BaseModel):
+    source: str
+    chunks: int
+    language: str
+    title: str
+    outlet: str | None = None
+    date: str | None = None
+
+
+class AnswerEvent(BaseModel):
+    """One step of a streamed answer: the sources first, then text deltas, then the final answer."""
+
+    kind: Literal["passages", "delta", "answer"]
+    passages: list[Passage] = Field(default_factory=list)
+    delta: str = ""
+    answer: Answer | None = None

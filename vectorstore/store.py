@@ -1,0 +1,317 @@
+"""One collection: chunks and vectors in Chroma, words in a BM25 index, and what is known of each source.
+
+Chroma is the single source of truth. The per-source bookkeeping (content hash, expected chunk count)
+lives in each chunk's metadata, so it can never disagree with what is stored, and the BM25 index is a
+derived cache stamped with the collection's revision: when the revisions differ (another process
+ingested, or an ingest was killed before it finished), it is rebuilt from Chroma.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vectorstore.chroma import StoreError, get_collection, list_collection_names, open_client
+from vectorstore.lexical import LexicalHit, LexicalIndex, new_revision, tokenize
+from vectorstore.records import ChunkRecord, DenseHit, SourceState
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+__all__ = ["ChunkStore", "StoreError", "open_store"]
+
+# Chroma caps one write; stay well below it.
+_WRITE_BATCH = 2000
+
+
+class ChunkStore:
+    """A named collection; safe to share between threads of one process."""
+
+    def __init__(self, client: ClientAPI, name: str, lexical_root: Path) -> None:
+        self.client = client
+        self.name = name
+        self._lexical_root = lexical_root
+        self._collection: Collection | None = get_collection(client, name, create=False)
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return self._collection is not None
+
+    def count(self) -> int:
+        return 0 if self._collection is None else int(self._collection.count())
+
+    def revision(self) -> str:
+        if self._collection is None:
+            return ""
+        fresh = get_collection(self.client, self.name, create=False)
+        if fresh is None:
+            self._collection = None
+            return ""
+        self._collection = fresh
+        return str((fresh.metadata or {}).get("revision", ""))
+
+    def source_states(self) -> dict[str, SourceState]:
+        """Per source: the current version's hash, how many of its chunks are stored, and stale ids."""
+        rows = self._all_metadata()
+        by_source: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for chunk_id, meta in rows:
+            by_source.setdefault(str(meta["source"]), []).append((chunk_id, meta))
+        states = {}
+        for source, chunks in by_source.items():
+            # The version with the most recent write wins; older versions are stale leftovers.
+            newest = max(chunks, key=lambda c: float(c[1].get("written_at", 0.0)))[1]
+            current = str(newest["content_hash"])
+            ids_current = [cid for cid, m in chunks if m["content_hash"] == current]
+            stale = [cid for cid, m in chunks if m["content_hash"] != current]
+            extra = {k[2:]: str(v) for k, v in newest.items() if k.startswith("x_")}
+            states[source] = SourceState(
+                source=source,
+                content_hash=current,
+                n_chunks=int(newest["n_chunks"]),
+                stored_chunks=len(set(ids_current)),
+                language=str(newest.get("language", "")),
+                title=str(newest.get("title", "")),
+                extra=extra,
+                stale_ids=stale,
+            )
+        return states
+
+    def _all_metadata(self) -> list[tuple[str, dict[str, Any]]]:
+        if self._collection is None:
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        total = self._collection.count()
+        for offset in range(0, total, 10_000):
+            got = self._collection.get(include=["metadatas"], limit=10_000, offset=offset)
+            metas = got["metadatas"] or []
+            out.extend((cid, dict(m)) for cid, m in zip(got["ids"], metas, strict=True))
+        return out
+
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[ChunkRecord]:
+        if self._collection is None or not chunk_ids:
+            return []
+        got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        by_id = {
+            cid: ChunkRecord.from_stored(cid, doc or "", dict(meta or {}))
+            for cid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        }
+        return [by_id[c] for c in chunk_ids if c in by_id]
+
+    def get_chunks_with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
+        if self._collection is None or not chunk_ids:
+            return []
+        got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        return [
+            (ChunkRecord.from_stored(cid, doc or "", dict(meta or {})), np.asarray(vec, dtype=np.float32))
+            for cid, doc, meta, vec in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], vectors, strict=True
+            )
+        ]
+
+    def dense_search(
+        self,
+        vector: np.ndarray,
+        k: int,
+        sources: Iterable[str] | None = None,
+        languages: Iterable[str] | None = None,
+    ) -> list[DenseHit]:
+        if self._collection is None or k <= 0:
+            return []
+        count = self._collection.count()
+        if count == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector.astype(np.float32).tolist()],
+            n_results=min(k, count),
+            where=_where(sources, languages),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = result["ids"][0]
+        docs = (result["documents"] or [[]])[0]
+        metas = (result["metadatas"] or [[]])[0]
+        dists = (result["distances"] or [[]])[0]
+        return [
+            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta or {})), 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def lexical_index(self) -> LexicalIndex | None:
+        """The BM25 index of the current revision, loading or rebuilding it when it is behind."""
+        revision = self.revision()
+        if not revision:
+            return None
+        with self._lock:
+            if self._lexical is not None and self._lexical.revision == revision:
+                return self._lexical
+            loaded = LexicalIndex.load(self._lexical_dir())
+            if loaded is None or loaded.revision != revision:
+                loaded = self._build_lexical(revision, previous=loaded)
+                loaded.save(self._lexical_dir())
+            self._lexical = loaded
+            return loaded
+
+    def lexical_search(
+        self,
+        query: str,
+        k: int,
+        sources: Iterable[str] | None = None,
+        languages: Iterable[str] | None = None,
+    ) -> list[LexicalHit]:
+        index = self.lexical_index()
+        return [] if index is None else index.search(query, k, sources, languages)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def replace_source(self, records: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
+        """Store a source's new chunks, then drop its other versions: a crash in between leaves
+        both versions, which the next ingest sees as stale ids and removes."""
+        if not records:
+            return
+        import time
+
+        collection = self._ensure_collection()
+        written_at = time.time()
+        for lo in range(0, len(records), _WRITE_BATCH):
+            batch = records[lo : lo + _WRITE_BATCH]
+            collection.upsert(
+                ids=[r.chunk_id for r in batch],
+                embeddings=embeddings[lo : lo + len(batch)].astype(np.float32).tolist(),
+                documents=[r.text for r in batch],
+                metadatas=[{**r.metadata(), "written_at": written_at} for r in batch],
+            )
+        source = records[0].source
+        keep = {r.chunk_id for r in records}
+        old = collection.get(where={"source": source}, include=[])
+        stale = [cid for cid in old["ids"] if cid not in keep]
+        self.delete_ids(stale)
+
+    def delete_ids(self, chunk_ids: Sequence[str]) -> None:
+        if self._collection is None:
+            return
+        for lo in range(0, len(chunk_ids), _WRITE_BATCH):
+            self._collection.delete(ids=list(chunk_ids[lo : lo + _WRITE_BATCH]))
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        if self._collection is None:
+            return 0
+        removed = 0
+        for source in sources:
+            ids = self._collection.get(where={"source": source}, include=[])["ids"]
+            self.delete_ids(ids)
+            removed += len(ids)
+        return removed
+
+    def commit(self) -> None:
+        """Publish the writes: a new revision, and the BM25 index rebuilt to match it."""
+        collection = self._ensure_collection()
+        revision = new_revision()
+        with self._lock:
+            previous = self._lexical or LexicalIndex.load(self._lexical_dir())
+            index = self._build_lexical(revision, previous=previous)
+            index.save(self._lexical_dir())
+            meta = dict(collection.metadata or {})
+            meta["revision"] = revision
+            meta.pop("hnsw:space", None)
+            collection.modify(metadata=meta)
+            self._lexical = index
+
+    def info(self, key: str) -> str:
+        """A value kept in the collection's own metadata (e.g. the embedding model it was built with)."""
+        self.revision()  # refreshes the collection handle
+        if self._collection is None:
+            return ""
+        return str((self._collection.metadata or {}).get(f"info_{key}", ""))
+
+    def set_info(self, key: str, value: str) -> None:
+        collection = self._ensure_collection()
+        with self._lock:
+            meta = dict(collection.metadata or {})
+            if meta.get(f"info_{key}") == value:
+                return
+            meta[f"info_{key}"] = value
+            meta.pop("hnsw:space", None)
+            collection.modify(metadata=meta)
+
+    def drop(self) -> None:
+        """Delete the whole collection and its lexical index."""
+        import shutil
+
+        if self._collection is not None:
+            self.client.delete_collection(self._collection.name)
+            self._collection = None
+        shutil.rmtree(self._lexical_dir(), ignore_errors=True)
+        self._lexical = None
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _ensure_collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = get_collection(self.client, self.name, create=True)
+        assert self._collection is not None
+        return self._collection
+
+    def _lexical_dir(self) -> Path:
+        digest = hashlib.sha1(self.name.encode("utf-8")).hexdigest()[:10]
+        return self._lexical_root / digest
+
+    def _build_lexical(self, revision: str, previous: LexicalIndex | None) -> LexicalIndex:
+        """Tokenise only chunks the previous index did not hold; chunk ids change with content."""
+        known: dict[str, list[str]] = {}
+        if previous is not None:
+            known = dict(zip(previous.chunk_ids, previous._token_lists, strict=True))
+        ids: list[str] = []
+        sources: list[str] = []
+        languages: list[str] = []
+        tokens: list[list[str]] = []
+        if self._collection is not None:
+            total = self._collection.count()
+            for offset in range(0, total, 10_000):
+                missing_docs = self._collection.get(include=["metadatas"], limit=10_000, offset=offset)
+                need = [c for c in missing_docs["ids"] if c not in known]
+                texts: dict[str, str] = {}
+                if need:
+                    got = self._collection.get(ids=need, include=["documents"])
+                    texts = dict(zip(got["ids"], [d or "" for d in got["documents"] or []], strict=True))
+                for cid, meta in zip(missing_docs["ids"], missing_docs["metadatas"] or [], strict=True):
+                    ids.append(cid)
+                    sources.append(str(meta["source"]))
+                    languages.append(str(meta.get("language", "")))
+                    tokens.append(known[cid] if cid in known else tokenize(texts[cid]))
+        return LexicalIndex(revision, ids, sources, languages, tokens)
+
+
+def _where(sources: Iterable[str] | None, languages: Iterable[str] | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if sources is not None:
+        clauses.append({"source": {"$in": list(sources)}})
+    if languages is not None:
+        clauses.append({"language": {"$in": list(languages)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def open_store(home: Path, collection: str, chroma_url: str | None = None) -> ChunkStore:
+    """The store for a collection, embedded under ``home`` or on the Chroma server at ``chroma_url``."""
+    client = open_client(home / "chroma", chroma_url)
+    if chroma_url:
+        digest = hashlib.sha1(chroma_url.encode("utf-8")).hexdigest()[:10]
+        lexical_root = home / "lexical" / f"server-{digest}"
+    else:
+        lexical_root = home / "lexical" / "embedded"
+    return ChunkStore(client, collection, lexical_root)
+
+
+def collection_names(home: Path, chroma_url: str | None = None) -> list[str]:
+    return list_collection_names(open_client(home / "chroma", chroma_url))
