@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     refusal_threshold: float = Field(
-        0.42, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
+        0.17, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )
 
     llm: LLMChoice = Field("auto", description="auto: Ollama when it answers, else extractive.")

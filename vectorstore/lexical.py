@@ -40,10 +40,27 @@ def _normalise_token(token: str) -> str:
     return token
 
 
+def fold_diacritics(token: str) -> str:
+    """ "việt" -> "viet", "đà" -> "da": for matching names written with and without diacritics."""
+    stripped = "".join(c for c in unicodedata.normalize("NFD", token) if not unicodedata.combining(c))
+    return stripped.replace("đ", "d")
+
+
 def tokenize(text: str) -> list[str]:
-    """Words for BM25: NFC, case-folded, diacritics kept, ASCII words stemmed."""
+    """Words for BM25: NFC, case-folded, diacritics kept, ASCII words stemmed.
+
+    After two neighbouring words of which at least one carries Vietnamese diacritics, their folded
+    join is added ("Việt Nam" -> also "vietnam", "Hà Nội" -> also "hanoi"), so that English text
+    that writes Vietnamese names without diacritics and as one word still matches them.
+    """
     folded = unicodedata.normalize("NFC", text).casefold()
-    return [_normalise_token(t) for t in _TOKEN.findall(folded) if t != "_"]
+    words = [t for t in _TOKEN.findall(folded) if t != "_"]
+    tokens = []
+    for i, word in enumerate(words):
+        tokens.append(_normalise_token(word))
+        if i and not (word.isascii() and words[i - 1].isascii()):
+            tokens.append(fold_diacritics(words[i - 1] + word))
+    return tokens
 
 
 @dataclass(frozen=True)
