@@ -70,10 +70,15 @@ def detect_language(text: str) -> str:
     letters = _WORD.findall(sample)
     if not letters:
         return "und"
-    vietnamese = len(_VIETNAMESE_LETTERS.findall(sample))
-    if vietnamese >= max(1, len(letters) // 20):
+    # Names ("Nguyễn Mạnh Hùng") carry Vietnamese letters in English text too, so the words that are not
+    # capitalised decide, when there are any: Vietnamese when enough of them are Vietnamese-only.
+    common = [w for w in letters if not w[0].isupper()]
+    basis = common or letters
+    vietnamese = sum(1 for w in basis if _VIETNAMESE_LETTERS.search(w))
+    if vietnamese and vietnamese >= 0.3 * len(basis):
         return "vi"
-    if len(letters) < 3 and sample.isascii():
+    if len(basis) < 3 and all(w.isascii() for w in basis):
         return "en"  # too little to go by; acronyms and names read as English
+    sample = " ".join(basis)
     lang, _score = _identifier().classify(sample)  # type: ignore[attr-defined]
     return str(lang)

@@ -48,9 +48,9 @@ def _html_text(markup: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
     body = soup.get_text("\n", strip=True)
     return f"{title}\n\n{body}" if title and not body.startswith(title) else body
 

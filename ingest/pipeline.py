@@ -134,10 +134,12 @@ def run_ingest(
             continue
         if len(data) > options.max_file_bytes:
             report.failed[file.source] = (
-                f"{len(data) / 1e6:.1f} MB is over the {options.max_file_bytes / 1e6:.0f} MB limit (RAG_MAX_FILE_MB)"
+                f"{len(data) / 1e6:g} MB is over the {options.max_file_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)"
             )
             continue
-        content_hash = hashlib.sha256(fingerprint.encode() + b"\0" + data).hexdigest()
+        # Settings and metadata are part of a version: changing either re-ingests the file.
+        version = f"{fingerprint}|{sorted(file.metadata.items())}".encode()
+        content_hash = hashlib.sha256(version + b"\0" + data).hexdigest()
         state = states.get(file.source)
         if state is not None and state.content_hash == content_hash and state.stored_chunks == state.n_chunks:
             if state.stale_ids:  # an interrupted update left the old version behind

@@ -63,7 +63,8 @@ def answer_events(
         try:
             llm.check()
         except LLMError as exc:
-            warnings.append(f"No LLM answered ({exc}); the answer is extractive.")
+            asked = "LLM mode was requested, but no" if request.llm_required else "No"
+            warnings.append(f"{asked} LLM answered ({exc}); the answer is extractive.")
             llm = None
 
     query = question

@@ -38,22 +38,33 @@ def strip_markers(text: str) -> str:
 def resolve(text: str, passages: Sequence[Passage]) -> ResolvedCitations:
     """Map the markers of ``text`` (1-based passage indices) to citations numbered 1, 2, … as read."""
     renumber: dict[int, int] = {}
+    claims: dict[int, list[str]] = {}
     dropped: list[int] = []
-
-    def replace(match: re.Match[str]) -> str:
-        numbers = [int(x) for x in re.split(r"\s*[,;]\s*", match.group(1))]
-        kept = []
-        for number in numbers:
+    pieces: list[str] = []
+    last_end = 0
+    previous_claim = ""
+    for match in MARKER.finditer(text):
+        # A marker backs the text since the previous marker group ("[1][2]": both back the same text).
+        segment = text[last_end : match.start()]
+        claim = segment.strip(" \t\n.,;:!?") or previous_claim
+        previous_claim = claim
+        kept: list[int] = []
+        for number in (int(x) for x in re.split(r"\s*[,;]\s*", match.group(1))):
             if 1 <= number <= len(passages):
-                kept.append(renumber.setdefault(number, len(renumber) + 1))
+                n = renumber.setdefault(number, len(renumber) + 1)
+                kept.append(n)
+                if claim and claim not in claims.setdefault(n, []):
+                    claims[n].append(claim)
             else:
                 dropped.append(number)
-        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
-
-    new_text = MARKER.sub(replace, text)
-    new_text = re.sub(r"[ \t]+(?=[.,;:!?])", "", new_text) if dropped else new_text
+        pieces.append(segment)
+        replacement = "".join(f"[{k}]" for k in dict.fromkeys(kept))
+        if not replacement:
+            pieces[-1] = pieces[-1].rstrip(" \t")  # no space left dangling before the punctuation
+        pieces.append(replacement)
+        last_end = match.end()
+    pieces.append(text[last_end:])
     citations = []
-    claims = _claims_by_number(new_text)
     for original, n in sorted(renumber.items(), key=lambda kv: kv[1]):
         passage = passages[original - 1]
         support, highlights = _check(claims.get(n, []), passage)
@@ -66,22 +77,7 @@ def resolve(text: str, passages: Sequence[Passage]) -> ResolvedCitations:
                 highlights=highlights,
             )
         )
-    return ResolvedCitations(new_text.strip(), citations, dropped)
-
-
-def _claims_by_number(text: str) -> dict[int, list[str]]:
-    """For each marker number, the text it follows: everything since the previous marker group."""
-    claims: dict[int, list[str]] = {}
-    last_end = 0
-    previous_claim = ""
-    for match in MARKER.finditer(text):
-        segment = text[last_end : match.start()].strip(" \t\n.,;:!?")
-        claim = segment or previous_claim  # "[1][2]": both back the same text
-        if claim:
-            claims.setdefault(int(match.group(1)), []).append(claim)
-        previous_claim = claim
-        last_end = match.end()
-    return claims
+    return ResolvedCitations("".join(pieces).strip(), citations, dropped)
 
 
 def _check(claims: list[str], passage: Passage) -> tuple[float, list[tuple[int, int]]]:

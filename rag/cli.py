@@ -51,7 +51,7 @@ def _settings(args: argparse.Namespace) -> Any:
         overrides["home"] = args.home
     if getattr(args, "collection", None):
         overrides["collection"] = args.collection
-    if getattr(args, "top_k", None):
+    if getattr(args, "top_k", None) is not None:
         overrides["top_k"] = args.top_k
     if getattr(args, "llm", None):
         overrides["llm"] = args.llm

@@ -30,11 +30,13 @@ Standalone question:"""
 
 # Text inside a passage must not be able to close the data block, open a new role, or pose as a citation.
 _TAGS = re.compile(r"</?\s*(passages?|system|assistant|user|instructions?|im_start|im_end)\b[^>]*>", re.IGNORECASE)
+_SPECIAL_TOKENS = re.compile(r"<\|[^|<>]{1,40}\|>")  # ChatML and similar: <|im_start|>, <|system|>
 _FAKE_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 
 
 def defang(text: str) -> str:
     text = _TAGS.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    text = _SPECIAL_TOKENS.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
     return _FAKE_MARKERS.sub(r"(\1)", text)
 
 

@@ -117,6 +117,8 @@ class RagService:
         mode: str = "hybrid",
     ) -> list[Passage]:
         question = validate_question(question)
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         store = self._ready_store(collection)

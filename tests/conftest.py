@@ -1,0 +1,45 @@
+"""Shared fixtures: real embeddings, real Chroma, and one ingest of the bundled corpus per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import ollama_stub`
+
+from rag.service import RagService, bundled_corpus
+from rag.settings import Settings
+
+# Nothing listens here: every test that does not start the Ollama stand-in runs without an LLM.
+DEAD_OLLAMA = "http://127.0.0.1:9"
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {"home": home, "ollama_host": DEAD_OLLAMA}
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def corpus_service(tmp_path_factory: pytest.TempPathFactory) -> RagService:
+    """A service whose default collection holds the bundled corpus (ingested once per session)."""
+    service = RagService(make_settings(tmp_path_factory.mktemp("rag-home")))
+    service.ingest()
+    return service
+
+
+@pytest.fixture
+def fresh_service(tmp_path: Path) -> Iterator[RagService]:
+    """A service on an empty home of its own."""
+    yield RagService(make_settings(tmp_path / "home"))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return bundled_corpus()

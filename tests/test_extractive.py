@@ -1,0 +1,183 @@
+"""Answers without an LLM: quoted sentences with checked [n] citations, refusals, and fallbacks.
+
+Runs on the bundled corpus with real retrieval; Ollama is pointed at a dead port by the fixtures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest import detect_language
+from rag.citations import MARKER, strip_markers
+from rag.refusal import REFUSALS, UNSUPPORTED_LANGUAGE
+from rag.service import RagService
+from rag.types import Answer
+
+CHAIR_Q = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
+VI_Q = "Bà Lê Thị Việt Lâm giữ chức vụ gì?"
+DOC_CHAIR = "001_c991d5dd9dcdba35.txt"
+DOC_VI = "003_2b888d70eccc54c8.txt"
+
+
+def _claims(text: str) -> list[tuple[int, str]]:
+    """(marker number, the text it follows) for every marker; "[1][2]" gives both the same text."""
+    out: list[tuple[int, str]] = []
+    last, previous = 0, ""
+    for match in MARKER.finditer(text):
+        segment = text[last : match.start()].strip() or previous
+        out.append((int(match.group(1)), segment))
+        previous, last = segment, match.end()
+    return out
+
+
+def _assert_citations_consistent(answer: Answer) -> None:
+    claims = _claims(answer.text)
+    assert claims, answer.text
+    numbers = [n for n, _ in claims]
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert set(numbers) == {c.n for c in answer.citations}
+    # Numbered in reading order: the first appearance of each number is 1, 2, 3, ...
+    assert list(dict.fromkeys(numbers)) == sorted(set(numbers))
+    passage_ids = {p.chunk_id for p in answer.passages}
+    by_n = {c.n: c for c in answer.citations}
+    for n, sentence in claims:
+        citation = by_n[n]
+        assert citation.chunk_id in passage_ids
+        assert sentence in citation.text, f"[{n}] quotes text its passage lacks: {sentence!r}"
+        assert citation.supported
+        assert sentence in [citation.text[s:e] for s, e in citation.highlights]
+
+
+def test_english_question_gets_an_extractive_cited_answer(corpus_service: RagService) -> None:
+    answer = corpus_service.ask(CHAIR_Q, llm="none")
+
+    assert answer.mode == "extractive"
+    assert answer.model is None
+    assert answer.refused is False
+    assert answer.language == "en"
+    assert answer.question == CHAIR_Q
+    assert "Nguyễn Mạnh Hùng" in answer.text
+    assert DOC_CHAIR in [c.source for c in answer.citations]
+    assert answer.evidence >= corpus_service.settings.refusal_threshold
+    assert answer.warnings == []
+    assert answer.timings["total_ms"] >= answer.timings["retrieve_ms"] > 0
+    _assert_citations_consistent(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [CHAIR_Q, VI_Q, "When did the 6th ADGMIN take place?", "Hội nghị bộ trưởng số ASEAN lần thứ 6 diễn ra ở đâu?"],
+)
+def test_every_marker_names_a_citation_that_quotes_its_passage(corpus_service: RagService, question: str) -> None:
+    answer = corpus_service.ask(question, llm="none")
+
+    assert not answer.refused
+    _assert_citations_consistent(answer)
+
+
+def test_auto_mode_without_ollama_says_no_llm_answered(corpus_service: RagService) -> None:
+    answer = corpus_service.ask(CHAIR_Q, llm="auto")
+
+    assert answer.mode == "extractive"
+    assert answer.model is None
+    assert any("No LLM answered" in w and "not reachable" in w for w in answer.warnings), answer.warnings
+    # The fallback is the same extractive answer as asking for none.
+    assert answer.text == corpus_service.ask(CHAIR_Q, llm="none").text
+
+
+def test_vietnamese_question_gets_a_vietnamese_answer_from_the_vietnamese_document(
+    corpus_service: RagService,
+) -> None:
+    answer = corpus_service.ask(VI_Q, llm="none")
+
+    assert answer.refused is False
+    assert answer.language == "vi"
+    assert answer.citations
+    assert {c.source for c in answer.citations} == {DOC_VI}
+    assert "Phó Giám đốc Vụ Hợp tác Quốc tế" in answer.text
+    assert detect_language(strip_markers(answer.text)) == "vi"
+    _assert_citations_consistent(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("What is the boiling point of mercury?", "en"), ("Công thức nấu phở bò là gì?", "vi")],
+)
+def test_off_topic_question_is_refused_in_its_language(
+    corpus_service: RagService, question: str, language: str
+) -> None:
+    answer = corpus_service.ask(question, llm="none")
+
+    assert answer.refused is True
+    assert answer.language == language
+    assert answer.text == REFUSALS[language]
+    assert answer.citations == []
+    assert answer.evidence < corpus_service.settings.refusal_threshold
+    # The closest passages are still listed, so the user can see what was searched.
+    assert len(answer.passages) == corpus_service.settings.top_k
+
+
+def test_question_in_another_language_is_refused_with_a_note(corpus_service: RagService) -> None:
+    answer = corpus_service.ask("Wann findet das Treffen der Digitalminister statt?", llm="none")
+
+    assert answer.refused is True
+    assert answer.language == "de"
+    assert answer.text == UNSUPPORTED_LANGUAGE
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_blank_question_raises_value_error(corpus_service: RagService, question: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        corpus_service.ask(question, llm="none")
+
+
+def test_non_text_question_raises_value_error(corpus_service: RagService) -> None:
+    with pytest.raises(ValueError, match="text"):
+        corpus_service.ask(None, llm="none")  # type: ignore[arg-type]
+
+
+def test_unknown_llm_choice_raises_value_error(corpus_service: RagService) -> None:
+    with pytest.raises(ValueError, match="llm"):
+        corpus_service.ask(CHAIR_Q, llm="gpt")
+
+
+@pytest.mark.parametrize("top_k", [1, 2, 7])
+def test_top_k_bounds_the_passages_of_the_answer(corpus_service: RagService, top_k: int) -> None:
+    answer = corpus_service.ask(CHAIR_Q, llm="none", top_k=top_k)
+
+    assert len(answer.passages) == top_k
+    assert {c.chunk_id for c in answer.citations} <= {p.chunk_id for p in answer.passages}
+
+
+def test_sources_filter_limits_what_the_answer_cites(corpus_service: RagService) -> None:
+    answer = corpus_service.ask(CHAIR_Q, llm="none", sources=[DOC_CHAIR])
+
+    assert {p.source for p in answer.passages} == {DOC_CHAIR}
+    assert {c.source for c in answer.citations} == {DOC_CHAIR}
+    assert "Nguyễn Mạnh Hùng" in answer.text
+
+
+def test_history_makes_a_short_follow_up_answerable(corpus_service: RagService) -> None:
+    history = [
+        {"role": "user", "content": CHAIR_Q},
+        {"role": "assistant", "content": "Nguyễn Mạnh Hùng chaired it [1]."},
+    ]
+    alone = corpus_service.ask("When?", llm="none")
+    followed = corpus_service.ask("When?", llm="none", history=history)
+
+    assert alone.refused is True  # nothing to go on without the conversation
+    assert followed.refused is False
+    assert followed.question == "When?"
+    assert DOC_CHAIR in {c.source for c in followed.citations}
+    _assert_citations_consistent(followed)
+
+
+def test_stream_yields_passages_first_and_the_answer_last(corpus_service: RagService) -> None:
+    events = list(corpus_service.ask_stream(CHAIR_Q, llm="none"))
+
+    assert events[0].kind == "passages"
+    assert len(events[0].passages) == corpus_service.settings.top_k
+    assert events[-1].kind == "answer"
+    assert events[-1].answer is not None
+    assert [p.chunk_id for p in events[-1].answer.passages] == [p.chunk_id for p in events[0].passages]
+    assert all(e.kind == "passages" for e in events[:-1])  # no text deltas without an LLM

@@ -1,0 +1,234 @@
+"""Hybrid retrieval over the bundled corpus (real embeddings, real Chroma, real BM25), plus the pure
+parts it is made of: reciprocal rank fusion and the Vietnamese-aware tokenizer."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from rag.retrieval import reciprocal_rank_fusion
+from rag.service import RagService
+from rag.types import Passage
+from vectorstore.lexical import fold_diacritics, tokenize
+
+CHAIR_Q = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
+VI_Q = "Bà Lê Thị Việt Lâm giữ chức vụ gì?"
+DOC_CHAIR = "001_c991d5dd9dcdba35.txt"
+DOC_VI = "003_2b888d70eccc54c8.txt"
+DOC_SG = "004_83c7adf370e45a73.txt"
+RRF_K = 60
+
+
+def _assert_well_formed(passages: list[Passage]) -> None:
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1))
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert all(s > 0 for s in scores)
+    assert len({p.chunk_id for p in passages}) == len(passages)
+    for p in passages:
+        assert p.text.strip()
+        assert p.chunk_id.startswith(f"{p.source}#")
+        assert 0 <= p.start < p.end
+        assert p.end - p.start == len(p.text)
+        assert p.language in {"en", "vi"}
+        assert p.title
+
+
+def test_english_question_finds_the_chair_document(corpus_service: RagService) -> None:
+    passages = corpus_service.retrieve(CHAIR_Q)
+
+    assert len(passages) == 5
+    _assert_well_formed(passages)
+    assert DOC_CHAIR in [p.source for p in passages]
+    assert any("Nguyễn Mạnh Hùng, chair of the 6th ADGMIN" in p.text for p in passages)
+    # Every hybrid passage has a cosine similarity, and the chair passage matched words too.
+    assert all(p.dense_score is not None and -1.0 <= p.dense_score <= 1.0 for p in passages)
+    chair = next(p for p in passages if "Nguyễn Mạnh Hùng" in p.text)
+    assert chair.lexical_score is not None and chair.lexical_score > 0
+
+
+def test_vietnamese_question_ranks_the_vietnamese_document_first(corpus_service: RagService) -> None:
+    passages = corpus_service.retrieve(VI_Q)
+
+    _assert_well_formed(passages)
+    assert passages[0].source == DOC_VI
+    assert passages[0].language == "vi"
+    assert any("Lê Thị Việt Lâm" in p.text for p in passages[:2])
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_sources_filter_restricts_results(corpus_service: RagService, mode: str) -> None:
+    wanted = {DOC_CHAIR, DOC_SG}
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=10, sources=sorted(wanted), mode=mode)
+
+    assert len(passages) == 10
+    assert {p.source for p in passages} == wanted
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_language_filter_restricts_results(corpus_service: RagService, mode: str) -> None:
+    # An English question would rank English documents first: the filter must keep only Vietnamese ones.
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=10, languages=["vi"], mode=mode)
+
+    assert passages
+    assert {p.language for p in passages} == {"vi"}
+    assert {p.source for p in passages} == {DOC_VI}
+
+
+def test_filter_on_unknown_source_returns_nothing(corpus_service: RagService) -> None:
+    assert corpus_service.retrieve(CHAIR_Q, sources=["no-such-file.txt"]) == []
+
+
+@pytest.mark.parametrize("top_k", [1, 3, 8])
+def test_top_k_is_respected(corpus_service: RagService, top_k: int) -> None:
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=top_k)
+
+    assert len(passages) == top_k
+    _assert_well_formed(passages)
+
+
+def test_top_k_beyond_the_collection_returns_every_chunk_once(corpus_service: RagService) -> None:
+    total = sum(s.chunks for s in corpus_service.sources())
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=total + 10)
+
+    assert len(passages) == total
+    _assert_well_formed(passages)
+
+
+def test_bm25_only_mode_ranks_by_bm25(corpus_service: RagService) -> None:
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=8, mode="bm25")
+
+    assert len(passages) == 8
+    _assert_well_formed(passages)
+    lexical = [p.lexical_score for p in passages]
+    assert all(s is not None and s > 0 for s in lexical)
+    assert lexical == sorted(lexical, reverse=True)  # type: ignore[type-var]
+    # One list alone: the fused score is exactly 1 / (k + rank).
+    assert [p.score for p in passages] == pytest.approx([1 / (RRF_K + r) for r in range(1, 9)], rel=1e-12)
+
+
+def test_dense_only_mode_ranks_by_cosine_similarity(corpus_service: RagService) -> None:
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=8, mode="dense")
+
+    assert len(passages) == 8
+    _assert_well_formed(passages)
+    assert all(p.lexical_score is None for p in passages)
+    dense = [p.dense_score for p in passages]
+    assert all(d is not None for d in dense)
+    assert dense == sorted(dense, reverse=True)  # type: ignore[type-var]
+    assert [p.score for p in passages] == pytest.approx([1 / (RRF_K + r) for r in range(1, 9)], rel=1e-12)
+
+
+def test_hybrid_is_the_fusion_of_the_dense_and_bm25_lists(corpus_service: RagService) -> None:
+    depth = corpus_service.settings.candidates
+    dense = [p.chunk_id for p in corpus_service.retrieve(CHAIR_Q, top_k=depth, mode="dense")]
+    lexical = [p.chunk_id for p in corpus_service.retrieve(CHAIR_Q, top_k=depth, mode="bm25")]
+    expected: dict[str, float] = {}
+    for ranking in (dense, lexical):
+        for rank, cid in enumerate(ranking, start=1):
+            expected[cid] = expected.get(cid, 0.0) + 1 / (RRF_K + rank)
+
+    hybrid = corpus_service.retrieve(CHAIR_Q, top_k=10)
+
+    for p in hybrid:
+        assert p.score == pytest.approx(expected[p.chunk_id], rel=1e-9)
+    best = sorted(expected.values(), reverse=True)[:10]
+    assert [p.score for p in hybrid] == pytest.approx(best, rel=1e-9)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t "])
+def test_blank_question_raises_value_error(corpus_service: RagService, question: str) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        corpus_service.retrieve(question)
+
+
+def test_top_k_below_one_raises_value_error(corpus_service: RagService) -> None:
+    with pytest.raises(ValueError, match="top_k"):
+        corpus_service.retrieve(CHAIR_Q, top_k=0)
+
+
+# -- reciprocal rank fusion ---------------------------------------------------------------------
+
+
+def test_rrf_sums_reciprocal_ranks() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a"]], [1.0, 1.0], 60)
+
+    assert [item for item, _ in fused] == ["a", "c", "b"]
+    scores = dict(fused)
+    assert scores["a"] == pytest.approx(1 / 61 + 1 / 62, rel=1e-15)
+    assert scores["c"] == pytest.approx(1 / 63 + 1 / 61, rel=1e-15)
+    assert scores["b"] == pytest.approx(1 / 62, rel=1e-15)
+
+
+def test_rrf_weights_scale_each_list() -> None:
+    fused = reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [2.0, 0.5], 60)
+
+    assert fused == pytest.approx([("a", 2 / 61 + 0.5 / 62), ("b", 2 / 62 + 0.5 / 61)])
+    assert [item for item, _ in fused] == ["a", "b"]
+
+
+def test_rrf_constant_changes_the_scores() -> None:
+    fused = dict(reciprocal_rank_fusion([["x", "y"]], [1.0], 1))
+
+    assert fused == pytest.approx({"x": 1 / 2, "y": 1 / 3})
+
+
+def test_rrf_ties_keep_first_appearance_and_zero_weight_drops_influence() -> None:
+    tie = reciprocal_rank_fusion([["x", "y"], ["y", "x"]], [1.0, 1.0], 60)
+    assert [item for item, _ in tie] == ["x", "y"]
+    assert tie[0][1] == pytest.approx(tie[1][1])
+
+    muted = reciprocal_rank_fusion([["p", "q"], ["q", "p"]], [0.0, 1.0], 60)
+    assert [item for item, _ in muted] == ["q", "p"]
+    assert dict(muted)["q"] == pytest.approx(1 / 61)
+
+
+def test_rrf_of_nothing_is_empty() -> None:
+    assert reciprocal_rank_fusion([[], []], [1.0, 1.0], 60) == []
+
+
+# -- the BM25 tokenizer -------------------------------------------------------------------------
+
+
+def test_tokenize_keeps_vietnamese_diacritics_distinct() -> None:
+    tokens = tokenize("ma má mã mạ")
+
+    for syllable in ("ma", "má", "mã", "mạ"):
+        assert syllable in tokens
+
+
+def test_tokenize_keeps_d_with_stroke_and_casefolds_it() -> None:
+    assert tokenize("đường")[0] == "đường"
+    assert tokenize("ĐƯỜNG")[0] == "đường"
+    assert "duong" not in tokenize("đường")
+
+
+def test_tokenize_nfc_normalises_decomposed_input() -> None:
+    composed = "Việt Nam"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert decomposed != composed
+
+    tokens = tokenize(decomposed)
+
+    assert tokens == tokenize(composed)
+    assert tokens[0] == "việt"
+    assert all(unicodedata.is_normalized("NFC", t) for t in tokens)
+
+
+def test_tokenize_adds_folded_join_of_vietnamese_names() -> None:
+    assert tokenize("Việt Nam") == ["việt", "nam", "vietnam"]
+    assert "hanoi" in tokenize("Hà Nội")
+    assert "danang" in tokenize("ĐÀ NẴNG")
+
+
+def test_tokenize_stems_english_and_adds_no_joins_for_plain_english() -> None:
+    tokens = tokenize("Running ministers met in New York")
+
+    assert tokens == ["run", "minist", "met", "in", "new", "york"]
+    assert "newyork" not in tokens
+
+
+def test_fold_diacritics() -> None:
+    assert fold_diacritics("việt") == "viet"
+    assert fold_diacritics("đà") == "da"
