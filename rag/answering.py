@@ -130,7 +130,13 @@ def _from_llm(
     if any(not c.supported for c in resolved.citations):
         warnings.append("Some citations share little content with the sentence they back (marked unsupported).")
     return base.model_copy(
-        update={"text": resolved.text, "citations": resolved.citations, "mode": "llm", "model": llm.model}
+        update={
+            "text": resolved.text,
+            "citations": resolved.citations,
+            "mode": "llm",
+            "model": llm.model,
+            "invalid_markers": len(resolved.dropped),
+        }
     )
 
 

@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     p_sources = sub.add_parser("sources", help="list the documents in a collection")
     p_sources.add_argument("--json", action="store_true")
     common(p_sources)
+
+    # Commands of the packages above this one (`rag eval`, `rag ui`) plug in through entry points,
+    # so that rag never imports them: imports point one way, from those packages to rag.
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group="rag.commands"), key=lambda e: e.name):
+        entry.load()(sub, common)
     return parser
 
 
@@ -62,6 +69,9 @@ def _run(args: argparse.Namespace) -> int:
     from rag.service import service_for
 
     settings = _settings(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args, settings))
     service = service_for(settings)
     if args.command == "ingest":
         report = service.ingest(args.paths or None, show_progress=not args.json)

@@ -114,9 +114,10 @@ class RagService:
         collection: str | None = None,
         sources: Sequence[str] | None = None,
         languages: Sequence[str] | None = None,
-        mode: str = "hybrid",
+        mode: str | None = None,
     ) -> list[Passage]:
         question = validate_question(question)
+        mode = mode or self.settings.retrieval_mode
         if mode not in ("hybrid", "dense", "bm25"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
         if top_k < 1:

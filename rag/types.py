@@ -44,6 +44,7 @@ class Answer(BaseModel):
     mode: Literal["llm", "extractive"] = "extractive"
     model: str | None = None
     language: str = "en"
+    invalid_markers: int = Field(0, description="[n] markers the LLM wrote that named no passage (dropped).")
     evidence: float = Field(0.0, description="Strength of the best evidence, compared to the refusal threshold.")
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")

@@ -1,0 +1,107 @@
+"""`rag eval seeds|xquad|compare`, plugged into the `rag` command through the "rag.commands" entry point."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rag.settings import RetrievalMode
+
+MODES: tuple[RetrievalMode, ...] = ("hybrid", "dense", "bm25")
+
+
+def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    parser = sub.add_parser("eval", help="measure retrieval, answers, citations and refusals")
+    esub = parser.add_subparsers(dest="eval_command", required=True)
+
+    def run_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--retrieval", choices=[*MODES, "all"], default="hybrid", help="retriever(s) to evaluate")
+        p.add_argument("--llm", choices=["auto", "ollama", "none"], default="none", help="answer mode (default: none)")
+        p.add_argument("--out", type=Path, help="output folder (default: eval-runs/<suite>-<time>-<settings hash>)")
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
+        p.add_argument("--home", help="where the evaluation collections live (default: RAG_HOME)")
+        p.set_defaults(handler=handle)
+
+    seeds = esub.add_parser("seeds", help="the hand-written questions on the bundled corpus")
+    seeds.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    run_options(seeds)
+
+    xquad = esub.add_parser("xquad", help="XQuAD English/Vietnamese paragraph retrieval and answers")
+    xquad.add_argument("--tasks", default="all", help="comma-separated: en-en,vi-vi,en-vi,vi-en,mixed-en,mixed-vi")
+    xquad.add_argument("--limit", type=int, help="only the first N questions of each language")
+    run_options(xquad)
+
+    cmp = esub.add_parser("compare", help="per-metric deltas between two runs (folders or summary.json files)")
+    cmp.add_argument("a", type=Path)
+    cmp.add_argument("b", type=Path)
+    cmp.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, settings: Any) -> int:
+    from evals import datasets, report
+    from evals.runner import RunConfig, run
+
+    if args.eval_command == "compare":
+        print(report.compare(_load_summary(args.a), _load_summary(args.b)))
+        return 0
+
+    modes: tuple[RetrievalMode, ...] = MODES if args.retrieval == "all" else (args.retrieval,)
+    if args.eval_command == "seeds":
+        tasks = datasets.seeds_suite(args.split)
+        suite = f"seeds-{args.split}"
+    else:
+        names = datasets.XQUAD_TASKS if args.tasks == "all" else tuple(t.strip() for t in args.tasks.split(","))
+        if args.limit is not None and args.limit < 1:
+            raise ValueError("--limit must be at least 1")
+        tasks = datasets.xquad_suite(settings.home / "evals" / "xquad-docs", names, args.limit)
+        suite = "xquad" + (f"-limit{args.limit}" if args.limit else "")
+
+    fingerprint = settings.model_dump_json(exclude={"home"}) + json.dumps([suite, modes, args.llm])
+    digest = hashlib.sha1(fingerprint.encode("utf-8")).hexdigest()[:8]
+    created = time.strftime("%Y-%m-%dT%H:%M:%S")
+    out = args.out or Path("eval-runs") / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
+
+    started = time.perf_counter()
+    rows = run(settings, tasks, RunConfig(modes=modes, llm=args.llm, show_progress=not args.quiet))
+    meta = {
+        "created": created,
+        "out": str(out),
+        "settings_hash": digest,
+        "settings": json.loads(settings.model_dump_json(exclude={"home"})),
+        "llm": args.llm,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    summary = report.summarise(suite, rows, meta)
+    written = report.write(out, summary, rows)
+    print(_headline(summary))
+    print(f"wrote {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 0
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    lines = [f"{summary['suite']}: {summary['seconds']} s"]
+    for mode, data in summary["modes"].items():
+        o = data["overall"]
+        parts = [
+            f"{k} {o[k]:.3f}"
+            for k in ("hit@1", "hit@5", "mrr@10", "answer_contains", "gold_source_cited", "refusal_f1")
+            if o.get(k) is not None
+        ]
+        lines.append(f"  {mode:6} " + ", ".join(parts))
+    return "\n".join(lines)
+
+
+def _load_summary(path: Path) -> dict[str, Any]:
+    file = path / "summary.json" if path.is_dir() else path
+    try:
+        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read a run summary at {file}: {exc}") from exc
+    data.setdefault("out", str(path))
+    return data

@@ -1,0 +1,74 @@
+"""`rag eval` end to end on a few questions (the full runs stay out of CI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.report import ANSWERS, CITATIONS, REFUSALS, RETRIEVAL
+from rag.cli import main
+
+EXPECTED_METRICS = set(RETRIEVAL + ANSWERS + CITATIONS + REFUSALS) | {"latency_p50_ms", "latency_p95_ms"}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    return tmp_path
+
+
+def _check_run(out: Path, modes: set[str]) -> dict[str, object]:
+    for name in ("summary.json", "results.jsonl", "report.md", "metrics_by_task.png", "latency.png"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["modes"]) == modes
+    for data in summary["modes"].values():
+        assert set(data["overall"]) >= EXPECTED_METRICS
+        for task in data["tasks"].values():
+            assert set(task) >= EXPECTED_METRICS
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows and {"id", "task", "lang", "question", "retrieved", "answer", "citations", "metrics"} <= set(rows[0])
+    assert (out / "metrics_by_task.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return summary
+
+
+def test_seeds_dev_with_all_retrievers_and_compare(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = env / "run-a"
+    assert main(["eval", "seeds", "--split", "dev", "--retrieval", "all", "--out", str(out), "--quiet"]) == 0
+    summary = _check_run(out, {"hybrid", "dense", "bm25"})
+    hybrid = summary["modes"]["hybrid"]  # type: ignore[index]
+    assert hybrid["overall"]["questions"] == 48
+    assert {"en-en", "vi-vi", "en-vi", "vi-en", "multi", "unanswerable"} == set(hybrid["tasks"])
+    # Same-language questions are what the default model handles: the gold document is found.
+    assert hybrid["tasks"]["en-en"]["hit@5"] >= 0.9 and hybrid["tasks"]["vi-vi"]["hit@5"] >= 0.9
+    assert hybrid["tasks"]["unanswerable"]["hit@5"] is None  # retrieval metrics need a gold document
+    assert hybrid["overall"]["refusal_recall"] is not None
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Retrievers side by side" in report and "| en-en |" in report
+    capsys.readouterr()
+
+    out_b = env / "run-b"
+    assert main(["eval", "seeds", "--split", "dev", "--out", str(out_b), "--quiet"]) == 0
+    assert main(["eval", "compare", str(out), str(out_b)]) == 0
+    text = capsys.readouterr().out
+    assert "[hybrid] en-en" in text and "hit@1" in text and "+0.000" in text  # same settings, same numbers
+
+
+def test_xquad_limited_run(env: Path) -> None:
+    out = env / "xq"
+    assert main(["eval", "xquad", "--tasks", "en-en,vi-en", "--limit", "6", "--out", str(out), "--quiet"]) == 0
+    summary = _check_run(out, {"hybrid"})
+    tasks = summary["modes"]["hybrid"]["tasks"]  # type: ignore[index]
+    assert set(tasks) == {"en-en", "vi-en"} and tasks["en-en"]["questions"] == 6
+    assert tasks["en-en"]["hit@5"] == 1.0  # the first six questions are about one well-matched paragraph set
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(r["gold_sources"][0].startswith("xquad-en-") for r in rows)
+
+
+def test_bad_eval_arguments_are_one_line_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "xquad", "--tasks", "en-fr", "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("error: unknown XQuAD tasks")
+    assert main(["eval", "compare", str(env / "nope"), str(env / "nope")]) == 2
