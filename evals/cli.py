@@ -42,6 +42,11 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     cmp.add_argument("b", type=Path)
     cmp.set_defaults(handler=handle)
 
+    cal = esub.add_parser("calibrate", help="the refusal threshold from a run (use a dev-split run)")
+    cal.add_argument("run", type=Path, help="a run folder (its results.jsonl is read)")
+    cal.add_argument("--max-refused-answerable", type=float, default=0.10)
+    cal.set_defaults(handler=handle)
+
 
 def handle(args: argparse.Namespace, settings: Any) -> int:
     from evals import datasets, report
@@ -49,6 +54,16 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
 
     if args.eval_command == "compare":
         print(report.compare(_load_summary(args.a), _load_summary(args.b)))
+        return 0
+    if args.eval_command == "calibrate":
+        from evals.calibrate import calibrate
+
+        rows = [r for r in _load_rows(args.run) if r["mode"] == "hybrid"]
+        result = calibrate(rows, args.max_refused_answerable)
+        print(
+            f"RAG_REFUSAL_THRESHOLD={result.threshold:g}  (refusal F1 {result.refusal_f1:.3f}, refuses "
+            f"{result.refused_unanswerable:.0%} of unanswerable and {result.refused_answerable:.0%} of answerable)"
+        )
         return 0
 
     modes: tuple[RetrievalMode, ...] = MODES if args.retrieval == "all" else (args.retrieval,)
@@ -95,6 +110,14 @@ def _headline(summary: dict[str, Any]) -> str:
         ]
         lines.append(f"  {mode:6} " + ", ".join(parts))
     return "\n".join(lines)
+
+
+def _load_rows(path: Path) -> list[dict[str, Any]]:
+    file = path / "results.jsonl" if path.is_dir() else path
+    try:
+        return [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read run results at {file}: {exc}") from exc
 
 
 def _load_summary(path: Path) -> dict[str, Any]:

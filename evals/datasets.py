@@ -140,7 +140,8 @@ def xquad_suite(root: Path, tasks: Sequence[str] = XQUAD_TASKS, limit: int | Non
     answers_by_id = {lang: {row[0]: row[2] for row in rows} for lang, rows in per_lang.items()}
     out = []
     for name in tasks:
-        q_lang, corpus = name.split("-")
+        first, second = name.split("-")
+        q_lang, corpus = (second, "mixed") if first == "mixed" else (first, second)
         doc_lang = q_lang if corpus == "mixed" else corpus
         task = Task(name, f"eval-xquad-{corpus}", folders[corpus])
         for qid, text, answers, a, p in per_lang[q_lang]:

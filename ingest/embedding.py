@@ -46,6 +46,7 @@ class Embedder:
         self._path = resolve_model(model)
         self._lock = threading.Lock()
         self._model: SentenceTransformer | None = None
+        self._query_cache: dict[str, np.ndarray] = {}
 
     @property
     def model(self) -> SentenceTransformer:
@@ -107,5 +108,15 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """Cached: a question is often embedded more than once (retrieval, follow-ups, evaluation)."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+        if cached is not None:
+            return cached
         vector: np.ndarray = self.embed([text])[0]
+        vector.setflags(write=False)  # shared between callers
+        with self._lock:
+            self._query_cache[text] = vector
+            if len(self._query_cache) > 1024:
+                self._query_cache.pop(next(iter(self._query_cache)))
         return vector

@@ -83,6 +83,8 @@ def _run(args: argparse.Namespace) -> int:
             print(report.summary())
         return EXIT_PARTIAL if report.failed else 0
     if args.command == "ask":
+        if args.question.strip() and service.store().count() == 0 and not args.json:
+            print("Indexing the bundled documents first (one time)…", file=sys.stderr)
         answer = service.ask(args.question, sources=args.sources)
         if args.json:
             print(answer.model_dump_json(indent=2))

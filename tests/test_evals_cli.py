@@ -59,16 +59,35 @@ def test_seeds_dev_with_all_retrievers_and_compare(env: Path, capsys: pytest.Cap
 
 def test_xquad_limited_run(env: Path) -> None:
     out = env / "xq"
-    assert main(["eval", "xquad", "--tasks", "en-en,vi-en", "--limit", "6", "--out", str(out), "--quiet"]) == 0
+    tasks_arg = "en-en,vi-en,mixed-vi"
+    assert main(["eval", "xquad", "--tasks", tasks_arg, "--limit", "6", "--out", str(out), "--quiet"]) == 0
     summary = _check_run(out, {"hybrid"})
     tasks = summary["modes"]["hybrid"]["tasks"]  # type: ignore[index]
-    assert set(tasks) == {"en-en", "vi-en"} and tasks["en-en"]["questions"] == 6
+    assert set(tasks) == {"en-en", "vi-en", "mixed-vi"} and tasks["en-en"]["questions"] == 6
     assert tasks["en-en"]["hit@5"] == 1.0  # the first six questions are about one well-matched paragraph set
     rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert all(r["gold_sources"][0].startswith("xquad-en-") for r in rows)
+    for row in rows:
+        if row["task"] == "mixed-vi":  # both parallel paragraphs answer it
+            assert {s[:9] for s in row["gold_sources"]} == {"xquad-en-", "xquad-vi-"} and row["lang"] == "vi"
+        else:
+            assert row["gold_sources"] == [row["gold_sources"][0]] and row["gold_sources"][0].startswith("xquad-en-")
 
 
 def test_bad_eval_arguments_are_one_line_errors(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "xquad", "--tasks", "en-fr", "--quiet"]) == 2
     assert capsys.readouterr().err.startswith("error: unknown XQuAD tasks")
     assert main(["eval", "compare", str(env / "nope"), str(env / "nope")]) == 2
+
+
+def test_calibration_on_hand_made_rows() -> None:
+    from evals.calibrate import calibrate
+
+    rows = [
+        {"evidence": e, "answerable": a}
+        for e, a in [(0.1, False), (0.2, False), (0.3, True), (0.5, False), (0.6, True), (0.7, True), (0.9, True)]
+    ]
+    # Thresholds up to 0.30 refuse only the two lowest (both unanswerable): F1 = 2*2/(2*2+0+1) = 0.8.
+    # Above 0.30 the answerable 0.3 is refused too (1 of 4 = 25% > 10%): not allowed.
+    result = calibrate(rows)
+    assert result.threshold == pytest.approx(0.21) and result.refusal_f1 == pytest.approx(0.8)
+    assert result.refused_answerable == 0.0 and result.refused_unanswerable == pytest.approx(2 / 3, abs=1e-4)
