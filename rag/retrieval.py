@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest import Embedder
+from ingest import Embedder, detect_language
 from rag.types import Passage
 from vectorstore import ChunkRecord, ChunkStore
 
@@ -22,6 +22,10 @@ class FusionParams:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    # Languages the embedding model reads (None: all). An English-only model ranks Vietnamese text
+    # near-randomly, and fusing that ranking in costs a third of BM25's hit@1 on Vietnamese
+    # questions (XQuAD vi-vi 0.926 -> 0.687), so for other languages the dense list gets no weight.
+    dense_languages: frozenset[str] | None = None
 
 
 def reciprocal_rank_fusion(
@@ -53,9 +57,13 @@ def hybrid_search(
     dense = store.dense_search(vector, depth, sources, languages) if mode != "bm25" else []
     lexical = store.lexical_search(query, depth, sources, languages) if mode != "dense" else []
 
+    dense_weight = params.dense_weight
+    unread = params.dense_languages is not None and detect_language(query) not in params.dense_languages
+    if mode == "hybrid" and unread and lexical:
+        dense_weight = 0.0
     fused = reciprocal_rank_fusion(
         [[h.record.chunk_id for h in dense], [h.chunk_id for h in lexical]],
-        [params.dense_weight, params.lexical_weight],
+        [dense_weight, params.lexical_weight],
         params.rrf_k,
     )[:top_k]
     records: dict[str, ChunkRecord] = {h.record.chunk_id: h.record for h in dense}

@@ -124,7 +124,7 @@ class RagService:
             raise ValueError("top_k must be at least 1")
         store = self._ready_store(collection)
         s = self.settings
-        params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight)
+        params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages)
         return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode)
 
     def ask_stream(

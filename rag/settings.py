@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     corpus_dir: Path | None = Field(None, description="Documents ingested by default (None: the bundled corpus).")
 
     embed_model: str = Field(DEFAULT_EMBED_MODEL, description="sentence-transformers model name or local path.")
+    embed_languages: str = Field(
+        "en",
+        description="Question languages the embedding model reads (comma-separated, or * for a multilingual "
+        "model); for others, hybrid search ranks by BM25 alone.",
+    )
     embed_batch_size: int = Field(32, ge=1)
     chunk_size: int = Field(192, ge=32, description="Chunk size in embedding-model tokens.")
     chunk_overlap: int = Field(32, ge=0, description="Overlap between neighbouring chunks, in tokens.")
@@ -79,6 +84,12 @@ class Settings(BaseSettings):
         if size and value >= size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return value
+
+    @property
+    def dense_languages(self) -> frozenset[str] | None:
+        """None: the model reads every language."""
+        codes = {c.strip() for c in self.embed_languages.split(",") if c.strip()}
+        return None if "*" in codes else frozenset(codes)
 
     @property
     def chroma_dir(self) -> Path:

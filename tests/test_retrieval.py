@@ -233,3 +233,23 @@ def test_tokenize_stems_english_and_adds_no_joins_for_plain_english() -> None:
 def test_fold_diacritics() -> None:
     assert fold_diacritics("việt") == "viet"
     assert fold_diacritics("đà") == "da"
+
+
+def test_dense_ranking_is_not_fused_for_languages_the_model_cannot_read(corpus_service: RagService) -> None:
+    question = "Hội nghị sẽ khai mạc với các cuộc họp cấp cao về kỹ thuật số ASEAN từ ngày nào?"
+    hybrid = corpus_service.retrieve(question, top_k=5)
+    bm25 = corpus_service.retrieve(question, top_k=5, mode="bm25")
+    assert [p.chunk_id for p in hybrid] == [p.chunk_id for p in bm25]
+    assert all(p.dense_score is not None for p in hybrid)  # still reported, just not fused
+
+    everyone = RagService(corpus_service.settings.model_copy(update={"embed_languages": "*"}))
+    everyone._stores = corpus_service._stores
+    fused = everyone.retrieve(question, top_k=5)
+    assert [p.score for p in fused] != [p.score for p in bm25]  # the dense list now counts
+
+
+def test_english_questions_fuse_both_lists(corpus_service: RagService) -> None:
+    question = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
+    hybrid = corpus_service.retrieve(question, top_k=5)
+    bm25 = corpus_service.retrieve(question, top_k=5, mode="bm25")
+    assert [p.score for p in hybrid] != [p.score for p in bm25]
