@@ -25,6 +25,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
         p.add_argument("--llm", choices=["auto", "ollama", "none"], default="none", help="answer mode (default: none)")
         p.add_argument("--out", type=Path, help="output folder (default: eval-runs/<suite>-<time>-<settings hash>)")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
+        p.add_argument("--judge", action="store_true", help="add LLM-judge metrics when Ollama answers")
         p.add_argument("--home", help="where the evaluation collections live (default: RAG_HOME)")
         p.set_defaults(handler=handle)
 
@@ -83,7 +84,8 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
     out = args.out or Path("eval-runs") / f"{suite}-{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
 
     started = time.perf_counter()
-    rows = run(settings, tasks, RunConfig(modes=modes, llm=args.llm, show_progress=not args.quiet))
+    config = RunConfig(modes=modes, llm=args.llm, judge=args.judge, show_progress=not args.quiet)
+    rows = run(settings, tasks, config)
     meta = {
         "created": created,
         "out": str(out),

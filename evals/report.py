@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evals import metrics as m
+from evals.judge import JUDGE_METRICS
 
 RETRIEVAL = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@5", "recall@10"]
 ANSWERS = ["answer_contains", "token_f1", "baseline_first_sentence_contains"]
@@ -24,6 +25,9 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
     for name in RETRIEVAL + ANSWERS + CITATIONS:
         out[name] = _round(m.mean(r["metrics"].get(name) for r in rows))
+    for name in JUDGE_METRICS:  # present only when a judge ran: absent, never 0
+        if any(name in r["metrics"] for r in rows):
+            out[name] = _round(m.mean(r["metrics"].get(name) for r in rows))
     refusals = m.refusal_scores([bool(r["refused"]) for r in rows], [not r["answerable"] for r in rows])
     out.update({k: _round(v) for k, v in refusals.items()})
     answerable = [bool(r["refused"]) for r in rows if r["answerable"]]
@@ -93,9 +97,12 @@ def markdown(summary: dict[str, Any]) -> str:
             ("Answers", ANSWERS),
             ("Citations", CITATIONS),
             ("Refusals", REFUSALS),
+            *([("LLM judge", list(JUDGE_METRICS))] if all(n in data["overall"] for n in JUDGE_METRICS) else []),
         ):
             parts.append(f"\n## {title} — {mode}\n\n")
-            parts.append(_table(["task", "n", *names], [[t, a["questions"], *(a[n] for n in names)] for t, a in rows]))
+            parts.append(
+                _table(["task", "n", *names], [[t, a["questions"], *(a.get(n) for n in names)] for t, a in rows])
+            )
         parts.append(f"\n## Latency (ms, p50 / p95) — {mode}\n\n")
         parts.append(
             _table(

@@ -3,6 +3,7 @@ citations and refusals, exactly as users call them. One row per question and ret
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,6 +14,8 @@ from tqdm import tqdm
 
 from evals import metrics as m
 from evals.datasets import Question, Task
+from evals.judge import judge
+from rag.llm import LLMError
 from rag.service import RagService
 from rag.settings import LLMChoice, RetrievalMode, Settings
 from rag.text import sentence_spans
@@ -27,6 +30,7 @@ EMBEDDING_SUPPORT = 0.75
 class RunConfig:
     modes: tuple[RetrievalMode, ...] = ("hybrid",)
     llm: LLMChoice = "none"
+    judge: bool = False
     show_progress: bool = True
 
 
@@ -46,6 +50,14 @@ def run(settings: Settings, tasks: Sequence[Task], config: RunConfig) -> list[di
     rows: list[dict[str, Any]] = []
     base = RagService(settings)
     prepare(base, tasks, config.show_progress)
+    judge_chat = None
+    if config.judge:
+        judge_chat = base.llm()
+        try:
+            judge_chat.check()
+        except LLMError as exc:
+            print(f"warning: no judge metrics ({exc})", file=sys.stderr)
+            judge_chat = None
     for mode in config.modes:
         service = RagService(settings.model_copy(update={"retrieval_mode": mode}))
         service._stores = base._stores  # share the open collections between modes
@@ -54,7 +66,14 @@ def run(settings: Settings, tasks: Sequence[Task], config: RunConfig) -> list[di
         with tqdm(total=total, desc=f"Evaluating ({mode})", unit="q", disable=not config.show_progress) as bar:
             for task in tasks:
                 for question in task.questions:
-                    rows.append(evaluate(service, task, question, mode, config.llm, support))
+                    row = evaluate(service, task, question, mode, config.llm, support)
+                    if judge_chat is not None and not row["refused"]:
+                        texts = [c["text"] for c in row.pop("_cited_texts")]
+                        row["metrics"].update(
+                            judge(judge_chat, question.question, row["answer"], texts, question.answers)
+                        )
+                    row.pop("_cited_texts", None)
+                    rows.append(row)
                     bar.update(1)
     return rows
 
@@ -113,6 +132,7 @@ def evaluate(
         "refused": answer.refused,
         "evidence": answer.evidence,
         "citations": [{"n": c.n, "source": c.source, "supported": c.supported} for c in answer.citations],
+        "_cited_texts": [{"text": c.text} for c in answer.citations],
         "warnings": answer.warnings,
         "metrics": scores,
         "latency_ms": {

@@ -91,3 +91,27 @@ def test_calibration_on_hand_made_rows() -> None:
     result = calibrate(rows)
     assert result.threshold == pytest.approx(0.21) and result.refusal_f1 == pytest.approx(0.8)
     assert result.refused_answerable == 0.0 and result.refused_unanswerable == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_judge_metrics_come_from_the_llm_and_are_absent_without_one(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ollama_stub import OllamaStub, Reply
+
+    with OllamaStub(default=Reply(content="NO")) as stub:
+        stub.script(*[Reply(content="YES")] * 4)  # the first two judged questions: both verdicts YES
+        monkeypatch.setenv("OLLAMA_HOST", stub.url)
+        out = env / "judged"
+        assert main(["eval", "seeds", "--split", "dev", "--judge", "--out", str(out), "--quiet"]) == 0
+        overall = json.loads((out / "summary.json").read_text(encoding="utf-8"))["modes"]["hybrid"]["overall"]
+        judged = [r for r in stub.requests if "Reply with one word" in r["messages"][0]["content"]]
+    assert len(judged) >= 4
+    assert 0.0 < overall["judge_faithfulness"] < 1.0  # 2 YES among the NO verdicts
+    assert "LLM judge" in (out / "report.md").read_text(encoding="utf-8")
+
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    out = env / "unjudged"
+    assert main(["eval", "seeds", "--split", "dev", "--judge", "--out", str(out), "--quiet"]) == 0
+    assert "no judge metrics" in capsys.readouterr().err
+    overall = json.loads((out / "summary.json").read_text(encoding="utf-8"))["modes"]["hybrid"]["overall"]
+    assert "judge_faithfulness" not in overall and "judge_correctness" not in overall
