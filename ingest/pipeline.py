@@ -46,7 +46,6 @@ class SourceFile:
 class _Prepared:
     file: SourceFile
     content_hash: str
-    text: str
     language: str
     title: str
     chunks: list[tuple[str, int, int]]
@@ -159,7 +158,7 @@ def run_ingest(
         chunks = [(c.text, c.start, c.end) for c in chunker.split(text)]
         language = file.metadata.get("language") or detect_language(text)
         title = file.metadata.get("title") or title_from_text(text)
-        pending.append(_Prepared(file, content_hash, text, language, title, chunks, state is not None))
+        pending.append(_Prepared(file, content_hash, language, title, chunks, state is not None))
 
     total_chunks = sum(len(p.chunks) for p in pending)
     with tqdm(

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from ingest import detect_language
 from rag.citations import resolve
-from rag.evidence import QueryTerms, evidence
-from rag.extractive import extract
+from rag.evidence import QueryTerms, sentence_evidence
+from rag.extractive import candidates, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -77,7 +77,8 @@ def answer_events(
     yield AnswerEvent(kind="passages", passages=passages)
 
     terms = QueryTerms.of(query, idf)
-    strength = evidence(terms, passages)
+    ranked = candidates(query, terms, passages)
+    strength = max((sentence_evidence(c.coverage, c.dense) for c in ranked), default=0.0)
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
@@ -108,7 +109,7 @@ def answer_events(
             return
 
     t = time.perf_counter()
-    resolved = resolve(extract(query, terms, passages), passages)
+    resolved = resolve(extract(ranked), passages)
     timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t)
     answer = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
     yield _final(answer, warnings, timings, started)

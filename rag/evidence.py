@@ -8,12 +8,10 @@ documents do not answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from rag.text import content_terms, sentence_spans
-from rag.types import Passage
-from vectorstore.lexical import tokenize
+from rag.text import content_terms
 
 
 @dataclass(frozen=True)
@@ -45,14 +43,7 @@ LEXICAL_WEIGHT = 0.9
 DENSE_WEIGHT = 0.1
 
 
-def passage_evidence(terms: QueryTerms, passage: Passage) -> float:
-    """The passage's best sentence: an answer is usually stated in one sentence, not spread thin."""
-    dense = max(0.0, passage.dense_score or 0.0)
-    text = passage.text
-    best = max((terms.coverage(tokenize(text[s:e])) for s, e in sentence_spans(text)), default=0.0)
-    return LEXICAL_WEIGHT * best + DENSE_WEIGHT * dense
-
-
-def evidence(terms: QueryTerms, passages: Sequence[Passage]) -> float:
-    """The strongest single passage's evidence."""
-    return max((passage_evidence(terms, p) for p in passages), default=0.0)
+def sentence_evidence(coverage: float, dense: float) -> float:
+    """Evidence that one sentence answers: an answer is usually stated in one sentence, not spread thin.
+    The answer's evidence is the best sentence's, computed once with the extractive candidates."""
+    return LEXICAL_WEIGHT * coverage + DENSE_WEIGHT * max(0.0, dense)

@@ -51,6 +51,8 @@ class Candidate:
     text: str
     score: float
     covered: frozenset[str]
+    coverage: float
+    dense: float
 
 
 def _type_match(question: str, sentence: str) -> float:
@@ -76,13 +78,12 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) ->
             cov = terms.coverage(tokens)
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
             covered = frozenset(t for t in terms.terms if t in tokens)
-            out.append(Candidate(i, start, end, sentence.strip(), score, covered))
+            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)
 
 
-def extract(question: str, terms: QueryTerms, passages: Sequence[Passage], max_sentences: int = 2) -> str:
-    """Answer text whose sentences end with [n], n being the 1-based index of the passage quoted."""
-    ranked = candidates(question, terms, passages)
+def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:
+    """Answer text from ranked candidates; each sentence ends with [n], n the 1-based passage index."""
     if not ranked:
         return ""
     chosen = [ranked[0]]

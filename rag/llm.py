@@ -6,7 +6,6 @@ keeps streaming is never cut off, and one that says nothing for ``timeout`` seco
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +98,5 @@ class OllamaChat:
                     finished = True
         except _catchable() as exc:
             raise LLMError(_describe(exc, self.host, self.model, self.timeout)) from exc
-        except json.JSONDecodeError as exc:  # pragma: no cover - ValueError above catches it
-            raise LLMError("Ollama sent a reply that is not valid JSON") from exc
         if not finished:
             raise LLMError("the connection to Ollama broke off mid-answer")

@@ -160,13 +160,22 @@ class RagService:
         idf = index.idf if index is not None else (lambda _t: 1.0)
         yield from answer_events(request, retrieve, idf, languages)
 
-    def ask(self, question: str, **kwargs: object) -> Answer:
-        final: Answer | None = None
-        for event in self.ask_stream(question, **kwargs):  # type: ignore[arg-type]
-            if event.answer is not None:
-                final = event.answer
-        assert final is not None
-        return final
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        collection: str | None = None,
+        sources: Sequence[str] | None = None,
+        llm: LLMChoice | None = None,
+        history: Sequence[dict[str, str]] | None = None,
+    ) -> Answer:
+        """The answer stream drained: one code path for streaming and non-streaming answers."""
+        events = self.ask_stream(
+            question, top_k=top_k, collection=collection, sources=sources, llm=llm, history=history
+        )
+        final = [e.answer for e in events if e.answer is not None]
+        return final[-1]
 
     def sources(self, collection: str | None = None) -> list[SourceInfo]:
         store = self.store(collection)

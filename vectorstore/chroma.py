@@ -53,7 +53,7 @@ def chroma_collection_name(name: str) -> str:
     if len(safe) < 3:
         safe = f"{safe}___"[:3]
     if safe != name:
-        safe = f"{safe}-{abs(hash_name(name)) % 10**8:08d}"
+        safe = f"{safe}-{hash_name(name) % 10**8:08d}"
     return safe[:512]
 
 

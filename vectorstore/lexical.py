@@ -95,6 +95,11 @@ class LexicalIndex:
             self._bm25.index(list(token_lists), show_progress=False)
         self._token_lists = list(token_lists)
 
+    @property
+    def token_lists(self) -> list[list[str]]:
+        """Each chunk's tokens, reused when the next revision is built."""
+        return self._token_lists
+
     def __len__(self) -> int:
         return len(self.chunk_ids)
 

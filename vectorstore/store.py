@@ -269,7 +269,7 @@ class ChunkStore:
         """Tokenise only chunks the previous index did not hold; chunk ids change with content."""
         known: dict[str, list[str]] = {}
         if previous is not None:
-            known = dict(zip(previous.chunk_ids, previous._token_lists, strict=True))
+            known = dict(zip(previous.chunk_ids, previous.token_lists, strict=True))
         ids: list[str] = []
         sources: list[str] = []
         languages: list[str] = []
@@ -277,13 +277,13 @@ class ChunkStore:
         if self._collection is not None:
             total = self._collection.count()
             for offset in range(0, total, 10_000):
-                missing_docs = self._collection.get(include=["metadatas"], limit=10_000, offset=offset)
-                need = [c for c in missing_docs["ids"] if c not in known]
+                page = self._collection.get(include=["metadatas"], limit=10_000, offset=offset)
+                need = [c for c in page["ids"] if c not in known]
                 texts: dict[str, str] = {}
                 if need:
                     got = self._collection.get(ids=need, include=["documents"])
                     texts = dict(zip(got["ids"], [d or "" for d in got["documents"] or []], strict=True))
-                for cid, meta in zip(missing_docs["ids"], missing_docs["metadatas"] or [], strict=True):
+                for cid, meta in zip(page["ids"], page["metadatas"] or [], strict=True):
                     ids.append(cid)
                     sources.append(str(meta["source"]))
                     languages.append(str(meta.get("language", "")))
