@@ -122,7 +122,17 @@ class RagService:
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
-        store = self._ready_store(collection)
+        return self._search(self._ready_store(collection), question, top_k, sources, languages, mode)
+
+    def _search(
+        self,
+        store: ChunkStore,
+        question: str,
+        top_k: int,
+        sources: Sequence[str] | None,
+        languages: Sequence[str] | None,
+        mode: str,
+    ) -> list[Passage]:
         s = self.settings
         params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages)
         return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode)
@@ -154,7 +164,8 @@ class RagService:
         )
 
         def retrieve(query: str, top: int) -> list[Passage]:
-            return self.retrieve(query, top_k=top, collection=collection, sources=sources)
+            # The store is ready already: no second round of emptiness and model checks per question.
+            return self._search(store, query, top, sources, None, self.settings.retrieval_mode)
 
         languages = set(index.languages.tolist()) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
