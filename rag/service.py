@@ -41,7 +41,8 @@ class RagService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._stores: dict[str, ChunkStore] = {}
-        self._lock = threading.Lock()
+        self._stores_lock = threading.Lock()  # guards the dict of open stores only
+        self._write_lock = threading.Lock()  # one ingest or delete at a time; readers never wait on it
 
     @property
     def embedder(self) -> Embedder:
@@ -49,7 +50,7 @@ class RagService:
 
     def store(self, collection: str | None = None) -> ChunkStore:
         name = collection or self.settings.collection
-        with self._lock:
+        with self._stores_lock:
             if name not in self._stores:
                 try:
                     self._stores[name] = open_store(self.settings.home, name, self.settings.chroma_url)
@@ -57,9 +58,15 @@ class RagService:
                     raise RagError(str(exc)) from exc
             return self._stores[name]
 
-    def llm(self) -> OllamaChat:
+    def llm(self, model: str | None = None, temperature: float | None = None) -> OllamaChat:
+        """An Ollama client; the web app passes each user's own model and temperature."""
         s = self.settings
-        return OllamaChat(s.ollama_host, s.llm_model, s.llm_timeout, s.llm_temperature)
+        return OllamaChat(
+            s.ollama_host,
+            model or s.llm_model,
+            s.llm_timeout,
+            s.llm_temperature if temperature is None else temperature,
+        )
 
     # -- ingest -------------------------------------------------------------------------------
 
@@ -80,7 +87,7 @@ class RagService:
             max_file_bytes=int(self.settings.max_file_mb * 1_000_000),
             show_progress=show_progress,
         )
-        with self._lock:  # one ingest at a time per process; readers keep going
+        with self._write_lock:
             report = run_ingest(roots, store, self.embedder, options, prune=prune)
         if store.exists:
             store.set_info("embed_model", self.settings.embed_model)
@@ -146,6 +153,8 @@ class RagService:
         sources: Sequence[str] | None = None,
         llm: LLMChoice | None = None,
         history: Sequence[dict[str, str]] | None = None,
+        llm_model: str | None = None,
+        temperature: float | None = None,
     ) -> Iterator[AnswerEvent]:
         question = validate_question(question)
         choice = llm or self.settings.llm
@@ -158,7 +167,7 @@ class RagService:
             question=question,
             top_k=k,
             refusal_threshold=self.settings.refusal_threshold,
-            llm=None if choice == "none" else self.llm(),
+            llm=None if choice == "none" else self.llm(llm_model, temperature),
             llm_required=choice == "ollama",
             history=list(history or []),
         )
@@ -180,13 +189,32 @@ class RagService:
         sources: Sequence[str] | None = None,
         llm: LLMChoice | None = None,
         history: Sequence[dict[str, str]] | None = None,
+        llm_model: str | None = None,
+        temperature: float | None = None,
     ) -> Answer:
         """The answer stream drained: one code path for streaming and non-streaming answers."""
         events = self.ask_stream(
-            question, top_k=top_k, collection=collection, sources=sources, llm=llm, history=history
+            question,
+            top_k=top_k,
+            collection=collection,
+            sources=sources,
+            llm=llm,
+            history=history,
+            llm_model=llm_model,
+            temperature=temperature,
         )
         final = [e.answer for e in events if e.answer is not None]
         return final[-1]
+
+    def delete_source(self, source: str, collection: str | None = None) -> int:
+        """Remove one document's chunks from both indexes; the number of chunks removed."""
+        store = self.store(collection)
+        if source not in store.source_states():
+            raise RagError(f"no document named {source!r} in collection {store.name!r}")
+        with self._write_lock:
+            removed = store.delete_sources([source])
+            store.commit()
+        return removed
 
     def sources(self, collection: str | None = None) -> list[SourceInfo]:
         store = self.store(collection)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LLMChoice = Literal["auto", "ollama", "none"]
@@ -69,6 +69,20 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("ollama_host", "RAG_OLLAMA_HOST", "OLLAMA_HOST"),
     )
 
+    ui_auth: SecretStr | None = Field(
+        None, description="user:password the web app asks for; required to bind an address other than loopback."
+    )
+    ui_max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web app accepts for upload.")
+
+    @field_validator("ui_auth")
+    @classmethod
+    def _auth_pair(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not (user and sep and password):
+                raise ValueError("RAG_UI_AUTH must look like user:password")
+        return value
+
     @field_validator("collection")
     @classmethod
     def _collection_name(cls, value: str) -> str:
@@ -98,3 +112,11 @@ class Settings(BaseSettings):
     @property
     def lexical_dir(self) -> Path:
         return self.home / "lexical"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def feedback_file(self) -> Path:
+        return self.home / "feedback.jsonl"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -15,6 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `import ollama_s
 
 from rag.service import RagService, bundled_corpus
 from rag.settings import Settings
+
+# Property tests check behaviour, not speed: on a shared 2-core machine a deadline only makes them flaky.
+hypothesis_settings.register_profile("rag", deadline=None)
+hypothesis_settings.load_profile("rag")
 
 # Nothing listens here: every test that does not start the Ollama stand-in runs without an LLM.
 DEAD_OLLAMA = "http://127.0.0.1:9"

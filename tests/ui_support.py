@@ -1,0 +1,95 @@
+"""Running the web app for tests: as the real `rag ui` command in a subprocess, or in-process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHAIR_QUESTION = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
+CHAIR_SOURCE = "001_c991d5dd9dcdba35.txt"
+ARTIFACTS = Path(os.environ.get("RAG_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+# Chromium as the workplace runs it: Debian's binary, and no background calls to Google's services.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, process: subprocess.Popen[str] | None = None, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(
+                f"the server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:g} s")
+
+
+@contextmanager
+def rag_ui_process(home: Path, **env_overrides: str) -> Iterator[str]:
+    """`rag ui` exactly as a user starts it, on a free loopback port; yields its URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "RAG_HOME": str(home),
+        "OLLAMA_HOST": "http://127.0.0.1:9",
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        **env_overrides,
+    }
+    env.pop("RAG_OLLAMA_HOST", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def launch_in_process(settings: Any) -> tuple[Any, str]:
+    """The app served from this process (the model is loaded once per test session); returns (app, url)."""
+    from ui.cli import serve
+
+    port = free_port()
+    app = serve(settings, "127.0.0.1", port, block=False)
+    url = f"http://127.0.0.1:{port}/"
+    wait_for_http(url)
+    return app, url

@@ -1,0 +1,1 @@
+"""The web chat (`rag ui`): a Gradio app over the rag service."""
