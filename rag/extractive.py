@@ -18,7 +18,11 @@ from rag.types import Passage
 from vectorstore.lexical import tokenize
 
 _UPPER = "A-ZÀ-ỸĐ"
-_NAME = re.compile(rf"(?<![.!?]\s)\b[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,3}}")
+# Capitalised function words start sentences, not names ("The Secretary-General" is no one's name).
+_NOT_NAME = (
+    r"(?!(?:The|A|An|In|On|At|As|For|With|By|From|This|That|These|Those|Its|His|Her|Their|Our|Các|Những|Ông|Bà)\b)"
+)
+_NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,3}}")
 _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:19|20)\d\d)\b|\btháng\s+\d{1,2}\b|\bngày\s+\d{1,2}",
@@ -26,7 +30,18 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 
-_ASKS_PERSON = re.compile(r"\b(who|whom|whose)\b|\bai\b|\bngười nào\b", re.IGNORECASE)
+_PLACE = re.compile(rf"(?<=\w[\s,])[{_UPPER}][\w'’-]+")  # a capitalised word that does not start the sentence
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(thứ|lần)\s+\w+|đầu tiên", re.IGNORECASE
+)
+
+_ASKS_PERSON = re.compile(r"\b(who|whom|whose)\b|\bai\b|\bngười nào\b|\bvị \w+ nào\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(
+    r"\bwhere\b|\bwhich (country|countries|city|nation|organi[sz]ation|agency|venue)\b"
+    r"|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\b(nước|quốc gia|thành phố|tổ chức) nào\b",
+    re.IGNORECASE,
+)
+_ASKS_ORDINAL = re.compile(r"\bthứ mấy\b|\bwhich (edition|time)\b|\blần thứ mấy\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
     r"\bwhen\b|\bwhat (date|day|year|month)\b|\bkhi nào\b|\bbao giờ\b|\bngày nào\b|\bnăm nào\b|\btháng nào\b|\blúc nào\b",
     re.IGNORECASE,
@@ -41,6 +56,11 @@ COVERAGE_WEIGHT = 0.6
 DENSE_WEIGHT = 0.25
 TYPE_WEIGHT = 0.15
 SECOND_SENTENCE_RATIO = 0.85
+# A headline or table caption (a whole line, no full stop, few words) names a topic rather than
+# stating a fact; it matches a question's words densely, so without this it would win too often.
+HEADING_FACTOR = 0.5
+_HEADING_MAX_WORDS = 14
+_TERMINAL = tuple('.!?…:;"”’)')
 
 
 @dataclass(frozen=True)
@@ -63,9 +83,20 @@ def _type_match(question: str, sentence: str) -> float:
         wanted.append(_DATE)
     if _ASKS_NUMBER.search(question):
         wanted.append(_NUMBER)
+    if _ASKS_PLACE.search(question):
+        wanted.append(_PLACE)
+    if _ASKS_ORDINAL.search(question):
+        wanted.append(_ORDINAL)
     if not wanted:
         return 0.0
     return 1.0 if any(p.search(sentence) for p in wanted) else 0.0
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """A sentence that is a whole short line without closing punctuation."""
+    sentence = text[start:end].strip()
+    whole_line = (start == 0 or text[start - 1] == "\n") and (end >= len(text) or text[end : end + 1] in ("\n", ""))
+    return whole_line and not sentence.endswith(_TERMINAL) and len(sentence.split()) <= _HEADING_MAX_WORDS
 
 
 def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) -> list[Candidate]:
@@ -77,6 +108,8 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) ->
             tokens = set(tokenize(sentence))
             cov = terms.coverage(tokens)
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
+            if is_heading(passage.text, start, end):
+                score *= HEADING_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)

@@ -181,3 +181,31 @@ def test_stream_yields_passages_first_and_the_answer_last(corpus_service: RagSer
     assert events[-1].answer is not None
     assert [p.chunk_id for p in events[-1].answer.passages] == [p.chunk_id for p in events[0].passages]
     assert all(e.kind == "passages" for e in events[:-1])  # no text deltas without an LLM
+
+
+def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates, is_heading
+    from rag.types import Passage
+
+    text = "Hanoi Declaration on digital cooperation\nThe Hanoi Declaration calls AI a critical new infrastructure."
+    assert is_heading(text, 0, 40) and not is_heading(text, 41, len(text))
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    terms = QueryTerms.of("What does the Hanoi Declaration on digital cooperation call AI?", lambda _t: 1.0)
+    assert candidates("What does the Hanoi Declaration call AI?", terms, [passage])[0].text.startswith("The Hanoi")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Who chaired the meeting?", "The Secretary-General spoke first.", 0.0),
+        ("Who chaired the meeting?", "It was chaired by Nguyễn Mạnh Hùng.", 1.0),
+        ("Where was the meeting held?", "The meeting was held in Thailand last year.", 1.0),
+        ("Hội nghị diễn ra ở đâu?", "hội nghị diễn ra trong một tuần.", 0.0),
+        ("Đây là cuộc họp cấp bộ trưởng thứ mấy?", "Đây là cuộc họp đầu tiên trong năm.", 1.0),
+    ],
+)
+def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, sentence: str, expected: float) -> None:
+    from rag.extractive import _type_match
+
+    assert _type_match(question, sentence) == expected

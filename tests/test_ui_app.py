@@ -4,6 +4,7 @@ endpoint through gradio_client against a live `rag ui`."""
 from __future__ import annotations
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def test_highlights_mark_the_supporting_spans_only() -> None:
 def test_badges_name_the_mode_and_the_refusal() -> None:
     extractive = Answer(question="q", text="x", warnings=["No LLM answered (Ollama is not reachable)"])
     assert "extractive — no LLM running" in chat_message(extractive, 0, "auto")
+    failed = Answer(question="q", text="x", warnings=["The LLM failed (Ollama answered with an error (500))"])
+    assert "the LLM failed" in chat_message(failed, 0, "auto") and "500" in chat_message(failed, 0, "auto")
     assert "extractive — LLM off" in chat_message(Answer(question="q", text="x"), 0, "none")
     llm = Answer(question="q", text="x [1]", mode="llm", model="qwen2.5:3b", citations=[_citation("x")])
     assert "LLM · qwen2.5:3b" in chat_message(llm, 0, "auto")
@@ -207,6 +210,35 @@ def test_fifty_concurrent_questions_are_all_answered(live_url: str) -> None:
     assert len(results) == 50
     assert all(r["answer"] for r in results)
     assert all("Nguyễn Mạnh Hùng" in r["answer"] for r in results[::3])
+
+
+def test_llm_faults_fall_back_to_extractive_in_the_app_and_logs_hold_no_document_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from gradio_client import Client
+    from ollama_stub import OllamaStub, Reply
+
+    from rag.service import service_for
+
+    with OllamaStub(models=["qwen2.5:3b"]) as stub:
+        settings = make_settings(tmp_path / "home", ollama_host=stub.url, llm_timeout=1.0)
+        service_for(settings).ingest()
+        app, url = launch_in_process(settings)
+        try:
+            client = Client(url, verbose=False)
+            caplog.set_level(logging.DEBUG)
+            faults = [Reply(status=500), Reply(malformed=True), Reply("no markers at all"), Reply(delay=3.0)]
+            for fault in faults:
+                stub.script(fault, fault)  # the answer and, for a follow-up-free question, nothing else
+                result = client.predict(CHAIR_QUESTION, api_name="/ask")
+                assert result["mode"] == "extractive", fault
+                assert "Nguyễn Mạnh Hùng" in result["answer"] and result["warnings"], fault
+        finally:
+            app.close()
+    document_text = "said the theme 'Adaptive ASEAN"
+    leaked = [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG and document_text in r.getMessage()]
+    assert leaked == []
+    assert any(r.name.startswith("ui") for r in caplog.records), "the app's own log lines were not captured"
 
 
 def test_login_is_enforced_when_set(tmp_path: Path) -> None:

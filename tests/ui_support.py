@@ -54,6 +54,21 @@ def wait_for_http(url: str, process: subprocess.Popen[str] | None = None, timeou
 @contextmanager
 def rag_ui_process(home: Path, **env_overrides: str) -> Iterator[str]:
     """`rag ui` exactly as a user starts it, on a free loopback port; yields its URL."""
+    with rag_ui_server(home, **env_overrides) as (url, _):
+        yield url
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@contextmanager
+def rag_ui_server(home: Path, **env_overrides: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`rag ui` in a subprocess; yields its URL and the process (for its memory)."""
     port = free_port()
     env = {
         **os.environ,
@@ -74,7 +89,7 @@ def rag_ui_process(home: Path, **env_overrides: str) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, process)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

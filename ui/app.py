@@ -296,9 +296,11 @@ def build_app(settings: Settings) -> gr.Blocks:
             """Answer a question from the documents: the answer text, whether it was refused, and its
             cited sources (number, file name, title, passage); for a refusal, the closest passages."""
             try:
-                return answer_payload(service.ask(question))
+                answer = service.ask(question)
             except (RagError, ValueError) as exc:
                 raise gr.Error(str(exc)) from exc
+            log.info("/ask answered in %s mode (refused=%s)", answer.mode, answer.refused)
+            return answer_payload(answer)
 
         gradio_api(ask, api_name="ask")
     return app

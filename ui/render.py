@@ -24,8 +24,10 @@ def mode_badge(answer: Answer, asked_mode: str) -> str:
         return f"LLM · {answer.model}"
     if asked_mode == "none":
         return "extractive — LLM off"
-    if any("LLM" in w for w in answer.warnings):
+    if any("not reachable" in w for w in answer.warnings):
         return "extractive — no LLM running"
+    if any("LLM" in w for w in answer.warnings):
+        return "extractive — the LLM failed (see note)"
     return "extractive"
 
 
