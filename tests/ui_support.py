@@ -36,13 +36,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_http(url: str, process: subprocess.Popen[str] | None = None, timeout: float = 180.0) -> None:
+def wait_for_http(
+    url: str, process: subprocess.Popen[str] | None = None, log: Path | None = None, timeout: float = 180.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(
-                f"the server exited with {process.returncode}: {process.stderr.read() if process.stderr else ''}"
-            )
+            output = log.read_text(encoding="utf-8")[-2000:] if log else ""
+            raise RuntimeError(f"the server exited with {process.returncode}: {output}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -79,24 +80,27 @@ def rag_ui_server(home: Path, **env_overrides: str) -> Iterator[tuple[str, subpr
         **env_overrides,
     }
     env.pop("RAG_OLLAMA_HOST", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, process)
-        yield url, process
-    finally:
-        process.terminate()
+    # The server's output goes to a file: a pipe nobody reads fills up and blocks the server.
+    log_path = home.parent / f"{home.name}-rag-ui.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        url = f"http://127.0.0.1:{port}/"
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            wait_for_http(url, process, log_path)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def launch_in_process(settings: Any) -> tuple[Any, str]:
