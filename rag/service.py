@@ -42,6 +42,7 @@ class RagService:
         self.settings = settings
         self._stores: dict[str, ChunkStore] = {}
         self._lock = threading.Lock()
+        self._ingest_lock = threading.Lock()  # separate: a running ingest must not block store() for readers
 
     @property
     def embedder(self) -> Embedder:
@@ -80,7 +81,7 @@ class RagService:
             max_file_bytes=int(self.settings.max_file_mb * 1_000_000),
             show_progress=show_progress,
         )
-        with self._lock:  # one ingest at a time per process; readers keep going
+        with self._ingest_lock:  # one ingest at a time per process; readers keep going
             report = run_ingest(roots, store, self.embedder, options, prune=prune)
         if store.exists:
             store.set_info("embed_model", self.settings.embed_model)
