@@ -62,7 +62,8 @@ def language_name(code: str) -> str:
 
 def answer_messages(question: str, language: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
     blocks = "\n".join(
-        f'<passage n="{i}" source="{_attribute(p.source)}">\n{defang(p.text)}\n</passage>' for i, p in enumerate(passages, 1)
+        f'<passage n="{i}" source="{_attribute(p.source)}">\n{defang(p.text)}\n</passage>'
+        for i, p in enumerate(passages, 1)
     )
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(not_found=NOT_FOUND, language=language_name(language))},

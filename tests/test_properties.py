@@ -20,9 +20,41 @@ from rag.settings import DEFAULT_EMBED_MODEL
 from rag.types import Passage
 
 FRAGMENTS = [
-    "[1]", "[2]", "[12]", "[0]", "[2, 3]", "[1;4]", "[ 1 ]", "［2］", "[", "]", ". ", "? ", "\n", "\n\n", "\r\n",
-    "\t", "  ", "Việt Nam", "Hà Nội", "Nguyễn Mạnh Hùng", "nghi\u0300", "e\u0301", "ASEAN", "2026", "\u200b",
-    "\ufeff", "\x00", "\x0b", "<passage>", "</passages>", "<|im_start|>", "[INST]", "Mr. Smith", "e.g.", "…",
+    "[1]",
+    "[2]",
+    "[12]",
+    "[0]",
+    "[2, 3]",
+    "[1;4]",
+    "[ 1 ]",
+    "［2］",
+    "[",
+    "]",
+    ". ",
+    "? ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\t",
+    "  ",
+    "Việt Nam",
+    "Hà Nội",
+    "Nguyễn Mạnh Hùng",
+    "nghi\u0300",
+    "e\u0301",
+    "ASEAN",
+    "2026",
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    "\x0b",
+    "<passage>",
+    "</passages>",
+    "<|im_start|>",
+    "[INST]",
+    "Mr. Smith",
+    "e.g.",
+    "…",
     "a" * 60,
 ]
 # Text made of the pieces that break parsers (markers, newlines, Vietnamese, invisibles) and of arbitrary text.
@@ -72,7 +104,9 @@ def test_chunks_have_valid_offsets_and_cover_the_whole_text(chunker: Chunker, ra
 def _passages(n: int) -> list[Passage]:
     bodies = ["The alpaca herd grazes in the Andes.", "Hà Nội hosted the ASEAN meeting in 2026.", "Tides come twice."]
     return [
-        Passage(source=f"d{i}.txt", chunk_id=f"d{i}#x:0", text=bodies[i % 3], score=1.0, start=0, end=len(bodies[i % 3]))
+        Passage(
+            source=f"d{i}.txt", chunk_id=f"d{i}#x:0", text=bodies[i % 3], score=1.0, start=0, end=len(bodies[i % 3])
+        )
         for i in range(n)
     ]
 

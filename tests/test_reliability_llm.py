@@ -34,7 +34,9 @@ FAULTS = [
     Fault("hang (no reply)", Reply(content="late [1].", delay=30), f"said nothing for {TIMEOUT:g} s"),
     Fault("HTTP 500", Reply(status=500, error="boom"), "error (500: boom)"),
     Fault("malformed JSON", Reply(malformed=True), "not valid JSON"),
-    Fault("stream cut mid-answer", Reply(content="Nguyễn Mạnh Hùng chaired the meeting [1].", cut_after=3), "broke off"),
+    Fault(
+        "stream cut mid-answer", Reply(content="Nguyễn Mạnh Hùng chaired the meeting [1].", cut_after=3), "broke off"
+    ),
     Fault("answer without citations", Reply(content="Nguyễn Mạnh Hùng chaired it."), "cited no passage"),
     Fault("only out-of-range citations", Reply(content="Nguyễn Mạnh Hùng chaired it [7][12]."), "cited no passage"),
 ]
@@ -73,44 +75,38 @@ def _row(fault: Fault, how: str, answer: Answer, seconds: float) -> None:
     print(f"\nFAULT | {fault.name} | {how} | {answer.warnings[-1]} | total {seconds:.2f} s, generate {generate:.2f} s")
 
 
+@pytest.mark.parametrize("how", ["ask", "ask_stream"])
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_llm_fault_gives_a_cited_extractive_answer_via_ask(
-    corpus_service: RagService, stub: OllamaStub, fault: Fault
+def test_llm_fault_gives_a_cited_extractive_answer(
+    corpus_service: RagService, stub: OllamaStub, fault: Fault, how: str
 ) -> None:
     service = _service(corpus_service, stub.url if fault.reply else _closed_port())
     if fault.reply:
         stub.script(fault.reply)
     started = time.perf_counter()
-    answer = service.ask(QUESTION)
+    if how == "ask":
+        answer = service.ask(QUESTION)
+        streamed = None
+    else:
+        events = list(service.ask_stream(QUESTION))
+        kinds = [e.kind for e in events]
+        assert kinds[0] == "passages" and kinds[-1] == "answer" and kinds.count("answer") == 1
+        last = events[-1].answer
+        assert last is not None
+        answer = last
+        streamed = "".join(e.delta for e in events if e.kind == "delta")
     elapsed = time.perf_counter() - started
-    _row(fault, "ask", answer, elapsed)
+    _row(fault, how, answer, elapsed)
+
     _check_fallback(answer, fault)
     if fault.name.startswith("hang"):
         # The timeout is honoured: the LLM stage waits the timeout, and less than a second more.
         assert TIMEOUT <= answer.timings["generate_ms"] / 1000 < TIMEOUT + 1.0
-
-
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_llm_fault_gives_a_cited_extractive_answer_via_ask_stream(
-    corpus_service: RagService, stub: OllamaStub, fault: Fault
-) -> None:
-    service = _service(corpus_service, stub.url if fault.reply else _closed_port())
-    if fault.reply:
-        stub.script(fault.reply)
-    started = time.perf_counter()
-    events = list(service.ask_stream(QUESTION))
-    elapsed = time.perf_counter() - started
-    kinds = [e.kind for e in events]
-    assert kinds[0] == "passages" and kinds[-1] == "answer" and kinds.count("answer") == 1
-    answer = events[-1].answer
-    assert answer is not None
-    _row(fault, "ask_stream", answer, elapsed)
-    _check_fallback(answer, fault)
-    streamed = "".join(e.delta for e in events if e.kind == "delta")
-    if fault.name == "stream cut mid-answer":
-        assert streamed == "Nguyễn Mạnh Hùng chaired the meeting [1]."[:12]  # what came before the cut
-    # The final answer replaces whatever was streamed; it never ends with the broken LLM text.
-    assert answer.text != streamed
+    if streamed is not None:
+        if fault.name == "stream cut mid-answer":
+            assert streamed == "Nguyễn Mạnh Hùng chaired the meeting [1]."[:12]  # what came before the cut
+        # The final answer replaces whatever was streamed; it never ends with the broken LLM text.
+        assert answer.text != streamed
 
 
 def test_faults_through_the_public_api(corpus_service: RagService, stub: OllamaStub) -> None:

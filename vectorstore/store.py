@@ -168,8 +168,11 @@ class ChunkStore:
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
         return [
-            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta or {})), 1.0 - float(dist))
+            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta)), 1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+            # Embedded Chroma: this process's vector index can still hold chunks another process has
+            # deleted since; their metadata is gone, and so are they.
+            if meta and "source" in meta
         ]
 
     @property
