@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.encoding import DecodeError, decode_text
+
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
 
 
@@ -11,37 +13,27 @@ class LoadError(Exception):
     """This file cannot be read as a document; the message says why."""
 
 
-def load_text(path: Path) -> str:
+def load_text(path: Path, data: bytes | None = None) -> str:
+    """The text of the file at path, from ``data`` when the caller has read its bytes already."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type {suffix or '(none)'}; use .txt, .md, .html or .pdf")
-    try:
-        data = path.read_bytes()
-    except PermissionError as exc:
-        raise LoadError("permission denied") from exc
-    except OSError as exc:
-        raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except PermissionError as exc:
+            raise LoadError("permission denied") from exc
+        except OSError as exc:
+            raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
     if suffix == ".pdf":
         return _pdf_text(path, data)
-    text = decode_text(data)
+    try:
+        text = decode_text(data)
+    except DecodeError as exc:
+        raise LoadError(str(exc)) from exc
     if suffix in {".html", ".htm"}:
         return _html_text(text)
     return text
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is refused, not guessed."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise LoadError("invalid UTF-16 text") from exc
-    if b"\x00" in data[:4096]:
-        raise LoadError("binary content (NUL bytes), not a text document")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"not valid UTF-8 (byte {exc.start}); convert it, e.g. `iconv -f CP1258 -t UTF-8`") from exc
 
 
 def _html_text(markup: str) -> str:

@@ -7,6 +7,7 @@ are removed, so reruns converge to exactly one copy of each file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import time
 from collections.abc import Iterable, Iterator
@@ -22,7 +23,7 @@ from ingest.language import detect_language
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
 from ingest.metadata import METADATA_FILE, read_folder_metadata, title_from_text
 from ingest.report import IngestReport
-from vectorstore import ChunkRecord, ChunkStore
+from vectorstore import ChunkRecord, ChunkStore, SourceState
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], dict[str, str]]:
             meta = read_folder_metadata(root.parent).get(root.name, {})
             _add(found, failed, SourceFile(root.name, root, meta))
             continue
+        if not root.is_dir():
+            failed[str(root)] = _not_a_file(root)
+            continue
         folder_meta = read_folder_metadata(root)
         for path in _walk(root, failed):
             rel = path.relative_to(root).as_posix()
@@ -78,6 +82,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], dict[str, str]]:
 
 
 def _walk(root: Path, failed: dict[str, str]) -> Iterator[Path]:
+    """Regular files under root, each folder visited once (symlinked folders that loop are reported)."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -99,6 +104,22 @@ def _walk(root: Path, failed: dict[str, str]) -> Iterator[Path]:
                 stack.append(entry)
             elif entry.is_file():
                 yield entry
+            else:
+                failed[entry.relative_to(root).as_posix()] = _not_a_file(entry)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a path that is neither a regular file nor a folder is skipped (never opened: a FIFO would block)."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:
+            return "symlink loop, skipped"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "symlink loop, skipped"
+            return "broken symlink (its target does not exist)"
+    return "not a regular file (a FIFO, socket or device), skipped"
 
 
 def _add(found: dict[str, SourceFile], failed: dict[str, str], file: SourceFile) -> None:
@@ -125,17 +146,21 @@ def run_ingest(
     changed = False
 
     pending: list[_Prepared] = []
-    for file in tqdm(files, desc="Reading", unit="file", disable=not options.show_progress or len(files) < 20):
+    first_of: dict[bytes, str] = {}  # raw content digest -> the file ingested for it
+    reading = tqdm(
+        _stored_first(files, states), desc="Reading", unit="file", disable=not options.show_progress or len(files) < 20
+    )
+    for file in reading:
         try:
-            data = file.path.read_bytes()
-        except OSError as exc:
-            report.failed[file.source] = f"cannot read: {exc.strerror or exc}"
+            data = _read(file.path, options.max_file_bytes)
+        except LoadError as exc:
+            report.failed[file.source] = str(exc)
             continue
-        if len(data) > options.max_file_bytes:
-            report.failed[file.source] = (
-                f"{len(data) / 1e6:g} MB is over the {options.max_file_bytes / 1e6:g} MB limit (RAG_MAX_FILE_MB)"
-            )
+        digest = hashlib.sha256(data).digest()
+        if digest in first_of and data.strip():
+            report.failed[file.source] = f"same content as {first_of[digest]!r}, not ingested twice"
             continue
+        first_of[digest] = file.source
         # Settings and metadata are part of a version: changing either re-ingests the file.
         version = f"{fingerprint}|{sorted(file.metadata.items())}".encode()
         content_hash = hashlib.sha256(version + b"\0" + data).hexdigest()
@@ -147,7 +172,7 @@ def run_ingest(
             report.skipped.append(file.source)
             continue
         try:
-            text = clean_text(load_text(file.path))
+            text = clean_text(load_text(file.path, data))
         except LoadError as exc:
             report.failed[file.source] = str(exc)
             continue
@@ -185,10 +210,33 @@ def run_ingest(
             report.removed.extend(gone)
             changed = True
 
-    if changed or (store.exists and store.lexical_index() is None):
+    # A pending store holds writes of an ingest that was killed before it published them.
+    if changed or store.pending or (store.exists and store.lexical_index() is None):
         store.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """The file's bytes, refusing oversize files before reading them into memory."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise LoadError(f"{size / 1e6:g} MB is over the {limit / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except PermissionError as exc:
+        raise LoadError("permission denied") from exc
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:  # it grew after the size check
+        raise LoadError(f"over the {limit / 1e6:g} MB limit (RAG_MAX_FILE_MB)")
+    return data
+
+
+def _stored_first(files: list[SourceFile], states: dict[str, SourceState]) -> list[SourceFile]:
+    """Files already stored come first, so that of two files with the same content the stored one stays."""
+    return sorted(files, key=lambda f: (f.source not in states, f.source))
 
 
 def _groups(items: list[_Prepared], min_chunks: int) -> Iterator[list[_Prepared]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ingest import detect_language
+from ingest.cleaning import clean_text
 from rag.citations import resolve
 from rag.evidence import QueryTerms, sentence_evidence
 from rag.extractive import candidates, extract
@@ -37,13 +38,29 @@ class AnswerRequest:
 Retriever = Callable[[str, int], list[Passage]]
 
 
+# Far above any real question (the embedding model reads ~256 tokens of it), far below what would make
+# BM25, the prompt and the log slow or huge.
+MAX_QUESTION_CHARS = 2000
+
+
 def validate_question(question: object) -> str:
+    """The question, cleaned like documents are (NFC, no control or invisible characters), or ValueError."""
     if not isinstance(question, str):
         raise ValueError("the question must be text")
-    cleaned = question.strip()
+    if len(question) > 10 * MAX_QUESTION_CHARS:  # do not even clean a pasted document
+        raise ValueError(_too_long(len(question)))
+    cleaned = clean_text(question)
     if not cleaned:
         raise ValueError("the question is empty: ask something about the documents")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise ValueError(_too_long(len(cleaned)))
+    if not any(c.isalnum() for c in cleaned):
+        raise ValueError("the question has no words, only punctuation or symbols: ask something about the documents")
     return cleaned
+
+
+def _too_long(length: int) -> str:
+    return f"the question is too long ({length} characters; at most {MAX_QUESTION_CHARS}): ask a shorter question"
 
 
 def answer_events(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.citations import MARKER
 from rag.evidence import QueryTerms
 from rag.text import sentence_spans
 from rag.types import Passage
@@ -129,4 +130,9 @@ def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:
             chosen.append(cand)
     # Read in document order when both come from one passage, else by rank.
     chosen.sort(key=lambda c: (c.passage_index, c.start))
-    return " ".join(f"{c.text} [{c.passage_index + 1}]" for c in chosen)
+    # A quoted sentence's own "[2]" is document text, not a citation: it must not reach resolve() as one.
+    return " ".join(f"{_unmarked(c.text)} [{c.passage_index + 1}]" for c in chosen)
+
+
+def _unmarked(sentence: str) -> str:
+    return MARKER.sub(r"(\1)", sentence)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 
@@ -29,15 +30,30 @@ Last question: {question}
 Standalone question:"""
 
 # Text inside a passage must not be able to close the data block, open a new role, or pose as a citation.
-_TAGS = re.compile(r"</?\s*(passages?|system|assistant|user|instructions?|im_start|im_end)\b[^>]*>", re.IGNORECASE)
-_SPECIAL_TOKENS = re.compile(r"<\|[^|<>]{1,40}\|>")  # ChatML and similar: <|im_start|>, <|system|>
-_FAKE_MARKERS = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+_TAGS = re.compile(
+    r"</?\s*(passages?|system|assistant|user|human|developer|tool|context|documents?|question|"
+    r"instructions?|im_start|im_end|s)\b[^>]*>",
+    re.IGNORECASE,
+)
+_SPECIAL_TOKENS = re.compile(r"<\|[^|<>]{1,40}\|>|<</?SYS>>|\[/?INST\]")  # ChatML, Llama 2: <|im_start|>, [INST]
+# [1], [ 2 ], [1, 3] and the full-width forms a model may copy as markers.
+_FAKE_MARKERS = re.compile(r"[\[［【]\s*(\d{1,3}(?:\s*[,;，]\s*\d{1,3})*)\s*[\]］】]")
+
+
+def _unbracket(match: re.Match[str]) -> str:
+    return match.group(0).replace("<", "‹").replace(">", "›").replace("[", "⟦").replace("]", "⟧")
 
 
 def defang(text: str) -> str:
-    text = _TAGS.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
-    text = _SPECIAL_TOKENS.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    """Tags and special tokens lose their angle brackets; citation-like markers become (n)."""
+    text = _TAGS.sub(_unbracket, text)
+    text = _SPECIAL_TOKENS.sub(_unbracket, text)
     return _FAKE_MARKERS.sub(r"(\1)", text)
+
+
+def _attribute(value: str) -> str:
+    """A file name as a safe attribute value: it cannot close the quote or the tag."""
+    return html.escape(defang(value), quote=True)
 
 
 def language_name(code: str) -> str:
@@ -46,7 +62,8 @@ def language_name(code: str) -> str:
 
 def answer_messages(question: str, language: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
     blocks = "\n".join(
-        f'<passage n="{i}" source="{p.source}">\n{defang(p.text)}\n</passage>' for i, p in enumerate(passages, 1)
+        f'<passage n="{i}" source="{_attribute(p.source)}">\n{defang(p.text)}\n</passage>'
+        for i, p in enumerate(passages, 1)
     )
     return [
         {"role": "system", "content": SYSTEM_PROMPT.format(not_found=NOT_FOUND, language=language_name(language))},

@@ -3,11 +3,17 @@
 Chroma is the single source of truth. The per-source bookkeeping (content hash, expected chunk count)
 lives in each chunk's metadata, so it can never disagree with what is stored, and the BM25 index is a
 derived cache stamped with the collection's revision: when the revisions differ (another process
-ingested, or an ingest was killed before it finished), it is rebuilt from Chroma.
+ingested), it is rebuilt from Chroma.
+
+The first write after a commit stamps the collection with a *pending* revision. While it is pending
+(an ingest is running, or one was killed before it committed) no BM25 index is saved or trusted
+beyond the moment it was built: readers rebuild in memory when Chroma's count moves, and the next
+ingest commits, whatever it finds to do itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterable, Sequence
@@ -28,6 +34,7 @@ __all__ = ["ChunkStore", "StoreError", "open_store"]
 
 # Chroma caps one write; stay well below it.
 _WRITE_BATCH = 2000
+PENDING = "pending-"
 
 
 class ChunkStore:
@@ -97,6 +104,10 @@ class ChunkStore:
             out.extend((cid, dict(m)) for cid, m in zip(got["ids"], metas, strict=True))
         return out
 
+    def chunk_ids(self) -> list[str]:
+        """Every stored chunk's id, read from Chroma."""
+        return [cid for cid, _ in self._all_metadata()]
+
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[ChunkRecord]:
         if self._collection is None or not chunk_ids:
             return []
@@ -110,6 +121,21 @@ class ChunkStore:
     def get_chunks_with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
         if self._collection is None or not chunk_ids:
             return []
+        from chromadb.errors import InternalError
+
+        try:
+            return self._with_vectors(chunk_ids)
+        except InternalError:
+            # Embedded Chroma: chunks another process wrote since this one opened the store are in
+            # its SQLite (so BM25 finds them) but not in this process's vector index. Skip those.
+            out = []
+            for cid in chunk_ids:
+                with contextlib.suppress(InternalError):
+                    out.extend(self._with_vectors([cid]))
+            return out
+
+    def _with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
+        assert self._collection is not None
         got = self._collection.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
         vectors = got["embeddings"] if got["embeddings"] is not None else []
         return [
@@ -142,9 +168,17 @@ class ChunkStore:
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
         return [
-            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta or {})), 1.0 - float(dist))
+            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta)), 1.0 - float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+            # Embedded Chroma: this process's vector index can still hold chunks another process has
+            # deleted since; their metadata is gone, and so are they.
+            if meta and "source" in meta
         ]
+
+    @property
+    def pending(self) -> bool:
+        """True when writes were made that no commit has published (running or interrupted ingest)."""
+        return self.revision().startswith(PENDING)
 
     def lexical_index(self) -> LexicalIndex | None:
         """The BM25 index of the current revision, loading or rebuilding it when it is behind."""
@@ -152,6 +186,8 @@ class ChunkStore:
         if not revision:
             return None
         with self._lock:
+            if revision.startswith(PENDING):
+                return self._pending_lexical(revision)
             if self._lexical is not None and self._lexical.revision == revision:
                 return self._lexical
             loaded = LexicalIndex.load(self._lexical_dir())
@@ -160,6 +196,15 @@ class ChunkStore:
                 loaded.save(self._lexical_dir())
             self._lexical = loaded
             return loaded
+
+    def _pending_lexical(self, revision: str) -> LexicalIndex:
+        """Mid-ingest (or after a killed one) the index follows Chroma as it is now, and is not saved:
+        the revision does not change with each write, so a saved copy would go stale unnoticed."""
+        current = self._lexical
+        if current is None or current.revision != revision or len(current) != self.count():
+            current = self._build_lexical(revision, previous=current or LexicalIndex.load(self._lexical_dir()))
+            self._lexical = current
+        return current
 
     def lexical_search(
         self,
@@ -181,6 +226,7 @@ class ChunkStore:
         import time
 
         collection = self._ensure_collection()
+        self._mark_pending()
         written_at = time.time()
         for lo in range(0, len(records), _WRITE_BATCH):
             batch = records[lo : lo + _WRITE_BATCH]
@@ -197,8 +243,9 @@ class ChunkStore:
         self.delete_ids(stale)
 
     def delete_ids(self, chunk_ids: Sequence[str]) -> None:
-        if self._collection is None:
+        if self._collection is None or not chunk_ids:
             return
+        self._mark_pending()
         for lo in range(0, len(chunk_ids), _WRITE_BATCH):
             self._collection.delete(ids=list(chunk_ids[lo : lo + _WRITE_BATCH]))
 
@@ -225,6 +272,17 @@ class ChunkStore:
             meta.pop("hnsw:space", None)
             collection.modify(metadata=meta)
             self._lexical = index
+
+    def _mark_pending(self) -> None:
+        """Stamp the collection before writing, so no reader or later ingest takes it as published."""
+        if self.pending:
+            return
+        collection = self._ensure_collection()
+        with self._lock:
+            meta = dict(collection.metadata or {})
+            meta["revision"] = PENDING + new_revision()
+            meta.pop("hnsw:space", None)
+            collection.modify(metadata=meta)
 
     def info(self, key: str) -> str:
         """A value kept in the collection's own metadata (e.g. the embedding model it was built with)."""
