@@ -34,7 +34,9 @@ def bundled_corpus() -> Path:
 @lru_cache(maxsize=4)
 def _shared_embedder(model: str, batch_size: int) -> Embedder:
     # Models are read-only once loaded, so one copy per process is shared by every service.
-    return Embedder(model, batch_size)
+    from ingest.onnx_encoder import default_cache_dir
+
+    return Embedder(model, batch_size, cache_dir=default_cache_dir())
 
 
 class RagService:
