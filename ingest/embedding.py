@@ -152,6 +152,11 @@ class Embedder:
                 self._query_encoder_failed = self._query_encoder is None
             return self._query_encoder
 
+    @property
+    def query_backend(self) -> str:
+        """Which encoder embeds questions: "onnxruntime" or "sentence-transformers"."""
+        return "onnxruntime" if self._fast_query_encoder() is not None else "sentence-transformers"
+
     def embed_query(self, text: str) -> np.ndarray:
         """Cached: a question is often embedded more than once (retrieval, follow-ups, evaluation)."""
         with self._lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from vectorstore.lexical import tokenize
 
@@ -133,11 +134,18 @@ def content_terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _punkt() -> object:
-    from llama_index.core.utils import globals_helper  # puts llama-index's bundled NLTK data on the path
+    # llama-index bundles NLTK's punkt data; it is put on NLTK's path by location, because importing
+    # llama-index to have it do so costs seconds of a fresh `rag ask`.
+    import importlib.util
 
-    _ = globals_helper.stopwords
+    from nltk.data import path as nltk_path
     from nltk.tokenize.punkt import PunktTokenizer
 
+    spec = importlib.util.find_spec("llama_index.core")
+    for folder in spec.submodule_search_locations or [] if spec else []:
+        bundled = str(Path(folder) / "_static" / "nltk_cache")
+        if bundled not in nltk_path:
+            nltk_path.append(bundled)
     return PunktTokenizer("english")
 
 
