@@ -1,7 +1,8 @@
 """`python3 -m bench`: every performance target of issue 6, measured side by side, as one table.
 
 Options: --runs N (repeats per case, default 3), --queries N (questions per latency sample,
-default 60), --scale N (chunks in the scale case, default 100000), --only NAME (repeatable).
+default 60), --scale N (chunks in the scale case, default 100000; built once and cached, see
+--scale-cache), --only NAME (repeatable), --keep DIR (keep the work folder).
 """
 
 from __future__ import annotations
@@ -48,13 +49,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument(
+        "--scale-cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-bilingual" / "bench",
+        help="where the synthetic scale collection is kept between runs",
+    )
     parser.add_argument("--only", action="append", choices=sorted(CASES))
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
     args = parser.parse_args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="rag-bench-"))
     started = time.perf_counter()
     try:
-        ctx = Context(work, args.runs, args.queries, args.scale)
+        ctx = Context(work, args.runs, args.queries, args.scale, args.scale_cache)
         before = machine()
         warm_up(ctx)
         results: list[Result] = []

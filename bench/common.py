@@ -56,6 +56,7 @@ class Context:
     runs: int
     queries: int
     scale: int
+    scale_cache: Path
     paragraphs: Path = field(init=False)
     questions: list[str] = field(init=False)
 

@@ -154,6 +154,13 @@ _LINE = re.compile(r"[^\n]+")
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans; a line break always ends a sentence (headlines and captions have no full stop)."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Cached: the same passages come back for question after question, and each answer splits every
+    # passage twice (candidate sentences, then citation checks); Punkt is most of an answer's time.
     spans: list[tuple[int, int]] = []
     punkt = _punkt()
     for line in _LINE.finditer(text):
@@ -161,4 +168,4 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         for s, e in punkt.span_tokenize(line.group()):  # type: ignore[attr-defined]
             if line.group()[s:e].strip():
                 spans.append((base + s, base + e))
-    return spans
+    return tuple(spans)

@@ -54,6 +54,12 @@ def tokenize(text: str) -> list[str]:
     join is added ("Việt Nam" -> also "vietnam", "Hà Nội" -> also "hanoi"), so that English text
     that writes Vietnamese names without diacritics and as one word still matches them.
     """
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=16_384)
+def _tokenize(text: str) -> tuple[str, ...]:
+    # Cached: answers tokenise the sentences of the same retrieved passages question after question.
     folded = unicodedata.normalize("NFC", text).casefold()
     words = [t for t in _TOKEN.findall(folded) if t != "_"]
     tokens = []
@@ -61,7 +67,7 @@ def tokenize(text: str) -> list[str]:
         tokens.append(_normalise_token(word))
         if i and not (word.isascii() and words[i - 1].isascii()):
             tokens.append(fold_diacritics(words[i - 1] + word))
-    return tokens
+    return tuple(tokens)
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,7 @@ class LexicalIndex:
         tmp = root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         payload = {
-            "format": _FORMAT,
+            "format": FORMAT,
             "revision": self.revision,
             "chunk_ids": self.chunk_ids,
             "sources": self.sources.tolist(),
@@ -213,7 +219,7 @@ class LexicalIndex:
             revision = (root / "CURRENT").read_text(encoding="utf-8").strip()
             folder = root / revision
             payload = json.loads((folder / _META).read_text(encoding="utf-8"))
-            if payload.get("format") != _FORMAT:
+            if payload.get("format") != FORMAT:
                 return None  # an older layout: the caller rebuilds it from the collection
             bm25 = None
             if payload["chunk_ids"]:
@@ -228,7 +234,7 @@ class LexicalIndex:
         return index
 
 
-_FORMAT = 2
+FORMAT = 2
 _META = "meta.json"
 _BM25 = "bm25"
 _TOKENS = "tokens.npy"
