@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 from bench.common import DEAD_OLLAMA, QUIET_ENV, Context, Result
 

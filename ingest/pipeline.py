@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -192,11 +193,13 @@ def run_ingest(
         for group in _groups(pending, min_chunks=max(64, embedder.batch_size * 4)):
             texts = [c[0] for p in group for c in p.chunks]
             vectors = embedder.embed(texts)
-            offset = 0
+            offsets = [0, *itertools.accumulate(len(p.chunks) for p in group)]
+            # One store write per group, not per file: each write call has a fixed cost (see replace_sources).
+            store.replace_sources(
+                [(_records(p), vectors[lo:hi]) for p, lo, hi in zip(group, offsets, offsets[1:], strict=False)]
+            )
             for prepared in group:
                 n = len(prepared.chunks)
-                store.replace_source(_records(prepared), vectors[offset : offset + n])
-                offset += n
                 (report.updated if prepared.updating else report.added).append(prepared.file.source)
                 report.chunks += n
                 changed = True

@@ -14,6 +14,7 @@ import numpy as np
 from ingest import Embedder, detect_language
 from rag.types import Passage
 from vectorstore import ChunkRecord, ChunkStore
+from vectorstore.lexical import LexicalHit, LexicalIndex
 
 
 @dataclass(frozen=True)
@@ -48,32 +49,39 @@ def hybrid_search(
     sources: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
     mode: str = "hybrid",
+    lexical_index: LexicalIndex | None = None,
 ) -> list[Passage]:
-    """The top_k fused passages; ``mode`` "dense" or "bm25" runs one retriever alone (for baselines)."""
+    """The top_k fused passages; ``mode`` "dense" or "bm25" runs one retriever alone (for baselines).
+
+    ``lexical_index``: the store's BM25 index when the caller holds it already (one revision check
+    per question instead of one per search); by default the store looks it up.
+    """
     sources = list(sources) if sources is not None else None
     languages = list(languages) if languages is not None else None
     depth = max(params.candidates, top_k)
     vector = embedder.embed_query(query)
-    dense = store.dense_search(vector, depth, sources, languages) if mode != "bm25" else []
-    lexical = store.lexical_search(query, depth, sources, languages) if mode != "dense" else []
+    dense = store.dense_ranking(vector, depth, sources, languages) if mode != "bm25" else []
+    lexical: list[LexicalHit] = []
+    if mode != "dense":
+        index = lexical_index if lexical_index is not None else store.lexical_index()
+        lexical = index.search(query, depth, sources, languages) if index is not None else []
 
     dense_weight = params.dense_weight
     unread = params.dense_languages is not None and detect_language(query) not in params.dense_languages
     if mode == "hybrid" and unread and lexical:
         dense_weight = 0.0
     fused = reciprocal_rank_fusion(
-        [[h.record.chunk_id for h in dense], [h.chunk_id for h in lexical]],
+        [[cid for cid, _ in dense], [h.chunk_id for h in lexical]],
         [dense_weight, params.lexical_weight],
         params.rrf_k,
     )[:top_k]
-    records: dict[str, ChunkRecord] = {h.record.chunk_id: h.record for h in dense}
-    similarity = {h.record.chunk_id: h.similarity for h in dense}
+    similarity = dict(dense)
     bm25 = {h.chunk_id: h.score for h in lexical}
-    missing = [cid for cid, _ in fused if cid not in records]
-    if missing:
-        for record, vec in store.get_chunks_with_vectors(missing):
-            records[record.chunk_id] = record
-            similarity[record.chunk_id] = float(np.dot(vec, vector))
+    # One round trip for the few fused chunks; vectors give BM25-only hits their dense score too.
+    records: dict[str, ChunkRecord] = {}
+    for record, vec in store.get_chunks_with_vectors([cid for cid, _ in fused]):
+        records[record.chunk_id] = record
+        similarity.setdefault(record.chunk_id, float(np.dot(vec, vector)))
     passages = []
     for rank, (cid, score) in enumerate(fused, start=1):
         found = records.get(cid)

@@ -20,6 +20,7 @@ from rag.retrieval import FusionParams, hybrid_search
 from rag.settings import DEFAULT_EMBED_MODEL, LLMChoice, Settings
 from rag.types import Answer, AnswerEvent, Passage, SourceInfo
 from vectorstore import ChunkStore, StoreError, open_store
+from vectorstore.lexical import LexicalIndex
 
 
 def bundled_corpus() -> Path:
@@ -34,7 +35,9 @@ def bundled_corpus() -> Path:
 @lru_cache(maxsize=4)
 def _shared_embedder(model: str, batch_size: int) -> Embedder:
     # Models are read-only once loaded, so one copy per process is shared by every service.
-    return Embedder(model, batch_size)
+    from ingest.onnx_encoder import default_cache_dir
+
+    return Embedder(model, batch_size, cache_dir=default_cache_dir())
 
 
 class RagService:
@@ -43,6 +46,9 @@ class RagService:
         self._stores: dict[str, ChunkStore] = {}
         self._stores_lock = threading.Lock()  # guards the dict of open stores only
         self._write_lock = threading.Lock()  # one ingest or delete at a time; readers never wait on it
+        # Collections found non-empty and built with our model: later questions skip both checks
+        # (two Chroma round trips each). An ingest in this service clears the mark.
+        self._ready: set[str] = set()
 
     @property
     def embedder(self) -> Embedder:
@@ -88,6 +94,7 @@ class RagService:
             show_progress=show_progress,
         )
         with self._write_lock:
+            self._ready.discard(store.name)
             report = run_ingest(roots, store, self.embedder, options, prune=prune)
         if store.exists:
             store.set_info("embed_model", self.settings.embed_model)
@@ -104,11 +111,15 @@ class RagService:
     def _ready_store(self, collection: str | None) -> ChunkStore:
         """The collection to read; the default one fills itself with the bundled corpus when empty."""
         store = self.store(collection)
+        if store.name in self._ready:
+            return store
         if store.count() == 0:
             if (collection or self.settings.collection) != self.settings.collection:
                 raise RagError(f"collection {store.name!r} is empty: run `rag ingest PATH --collection {store.name}`")
             self.ingest(collection=collection)
         self._check_model(store)
+        if store.count() > 0:
+            self._ready.add(store.name)
         return store
 
     # -- questions ----------------------------------------------------------------------------
@@ -129,7 +140,8 @@ class RagService:
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
-        return self._search(self._ready_store(collection), question, top_k, sources, languages, mode)
+        store = self._ready_store(collection)
+        return self._search(store, question, top_k, sources, languages, mode, store.lexical_index())
 
     def _search(
         self,
@@ -139,10 +151,11 @@ class RagService:
         sources: Sequence[str] | None,
         languages: Sequence[str] | None,
         mode: str,
+        index: LexicalIndex | None,
     ) -> list[Passage]:
         s = self.settings
         params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages)
-        return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode)
+        return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)
 
     def ask_stream(
         self,
@@ -173,10 +186,10 @@ class RagService:
         )
 
         def retrieve(query: str, top: int) -> list[Passage]:
-            # The store is ready already: no second round of emptiness and model checks per question.
-            return self._search(store, query, top, sources, None, self.settings.retrieval_mode)
+            # The store is ready and its BM25 index in hand: no more round trips to check either.
+            return self._search(store, query, top, sources, None, self.settings.retrieval_mode, index)
 
-        languages = set(index.languages.tolist()) if index is not None else set()
+        languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
         yield from answer_events(request, retrieve, idf, languages)
 
@@ -212,6 +225,7 @@ class RagService:
         if source not in store.source_states():
             raise RagError(f"no document named {source!r} in collection {store.name!r}")
         with self._write_lock:
+            self._ready.discard(store.name)
             removed = store.delete_sources([source])
             store.commit()
         return removed

@@ -8,6 +8,7 @@ Vietnamese syllables pass through untouched.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -15,11 +16,11 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +54,12 @@ def tokenize(text: str) -> list[str]:
     join is added ("Việt Nam" -> also "vietnam", "Hà Nội" -> also "hanoi"), so that English text
     that writes Vietnamese names without diacritics and as one word still matches them.
     """
+    return list(_tokenize(text))
+
+
+@lru_cache(maxsize=16_384)
+def _tokenize(text: str) -> tuple[str, ...]:
+    # Cached: answers tokenise the sentences of the same retrieved passages question after question.
     folded = unicodedata.normalize("NFC", text).casefold()
     words = [t for t in _TOKEN.findall(folded) if t != "_"]
     tokens = []
@@ -60,7 +67,7 @@ def tokenize(text: str) -> list[str]:
         tokens.append(_normalise_token(word))
         if i and not (word.isascii() and words[i - 1].isascii()):
             tokens.append(fold_diacritics(words[i - 1] + word))
-    return tokens
+    return tuple(tokens)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,12 @@ class LexicalHit:
 
 
 class LexicalIndex:
-    """An immutable BM25 index over a collection's chunks, saved as one revision directory."""
+    """An immutable BM25 index over a collection's chunks, saved as one revision directory.
+
+    Saved in bm25s's own format (numpy arrays, memory-mapped on load) next to the chunks' token ids,
+    so that opening an index of 100k chunks takes milliseconds instead of re-indexing it; the token
+    lists are only read back when the next revision is built from this one.
+    """
 
     def __init__(
         self,
@@ -82,22 +94,48 @@ class LexicalIndex:
     ) -> None:
         import bm25s
 
+        bm25: bm25s.BM25 | None = None
+        if chunk_ids:
+            bm25 = bm25s.BM25()
+            bm25.index(list(token_lists), show_progress=False)
+        self._setup(revision, chunk_ids, sources, languages, bm25)
+        self._token_lists: list[list[str]] | None = list(token_lists)
+        self._tokens_dir: Path | None = None
+
+    def _setup(
+        self,
+        revision: str,
+        chunk_ids: Sequence[str],
+        sources: Sequence[str],
+        languages: Sequence[str],
+        bm25: Any,
+    ) -> None:
         self.revision = revision
         self.chunk_ids = list(chunk_ids)
         self.sources = np.array(sources, dtype=object)
         self.languages = np.array(languages, dtype=object)
-        self._doc_freq: Counter[str] = Counter()
-        for tokens in token_lists:
-            self._doc_freq.update(set(tokens))
-        self._bm25: bm25s.BM25 | None = None
-        if self.chunk_ids:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(list(token_lists), show_progress=False)
-        self._token_lists = list(token_lists)
+        self.language_names = frozenset(self.languages.tolist())
+        # Filters compare small integer codes, not strings: np.isin over 100k objects is slow.
+        self._source_names, self._source_codes = _categories(sources)
+        self._language_names, self._language_codes = _categories(languages)
+        self._bm25 = bm25
+        self._vocab: dict[str, int] = bm25.vocab_dict if bm25 is not None else {}
+        # A token's document frequency is the length of its column in bm25s's CSC score matrix.
+        self._doc_freq = np.diff(np.asarray(bm25.scores["indptr"])) if bm25 is not None else np.zeros(0, np.int64)
 
     @property
     def token_lists(self) -> list[list[str]]:
-        """Each chunk's tokens, reused when the next revision is built."""
+        """Each chunk's tokens, reused when the next revision is built (read from disk on first use)."""
+        if self._token_lists is None:
+            assert self._tokens_dir is not None
+            flat = np.load(self._tokens_dir / _TOKENS)
+            offsets = np.load(self._tokens_dir / _OFFSETS)
+            words = [""] * len(self._vocab)
+            for word, token_id in self._vocab.items():
+                words[token_id] = word
+            all_words = [words[i] for i in flat.tolist()]
+            bounds = offsets.tolist()
+            self._token_lists = [all_words[lo:hi] for lo, hi in itertools.pairwise(bounds)]
         return self._token_lists
 
     def __len__(self) -> int:
@@ -106,7 +144,9 @@ class LexicalIndex:
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency; unseen tokens get the highest value."""
         n = len(self.chunk_ids)
-        return math.log(1.0 + (n + 1) / (self._doc_freq.get(token, 0) + 0.5))
+        token_id = self._vocab.get(token)
+        freq = int(self._doc_freq[token_id]) if token_id is not None else 0
+        return math.log(1.0 + (n + 1) / (freq + 0.5))
 
     def search(
         self,
@@ -130,9 +170,9 @@ class LexicalIndex:
             return None
         mask = np.ones(len(self.chunk_ids), dtype=bool)
         if sources is not None:
-            mask &= np.isin(self.sources, list(sources))
+            mask &= _in(self._source_codes, self._source_names, sources)
         if languages is not None:
-            mask &= np.isin(self.languages, list(languages))
+            mask &= _in(self._language_codes, self._language_names, languages)
         return mask.astype(np.float32)
 
     # -- persistence: each revision in its own directory, a CURRENT file names the live one, so a
@@ -144,13 +184,22 @@ class LexicalIndex:
         tmp = root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         payload = {
+            "format": FORMAT,
             "revision": self.revision,
             "chunk_ids": self.chunk_ids,
             "sources": self.sources.tolist(),
             "languages": self.languages.tolist(),
-            "tokens": self._token_lists,
         }
-        (tmp / "index.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        (tmp / _META).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        if self._bm25 is not None:
+            self._bm25.save(str(tmp / _BM25), show_progress=False)
+            token_lists = self.token_lists
+            lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+            offsets = np.concatenate([[0], np.cumsum(lengths)])
+            vocab = self._vocab
+            flat = np.fromiter((vocab[w] for t in token_lists for w in t), dtype=np.int32, count=int(offsets[-1]))
+            np.save(tmp / _TOKENS, flat)
+            np.save(tmp / _OFFSETS, offsets)
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
@@ -164,18 +213,44 @@ class LexicalIndex:
     @classmethod
     def load(cls, root: Path) -> LexicalIndex | None:
         """The live revision under root, or None when there is none or it cannot be read."""
+        import bm25s
+
         try:
             revision = (root / "CURRENT").read_text(encoding="utf-8").strip()
-            payload = json.loads((root / revision / "index.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            folder = root / revision
+            payload = json.loads((folder / _META).read_text(encoding="utf-8"))
+            if payload.get("format") != FORMAT:
+                return None  # an older layout: the caller rebuilds it from the collection
+            bm25 = None
+            if payload["chunk_ids"]:
+                # mmap: the score arrays are paged in by the searches that touch them.
+                bm25 = bm25s.BM25.load(str(folder / _BM25), mmap=True, show_progress=False)
+        except (OSError, ValueError, KeyError):
             return None
-        return cls(
-            payload["revision"],
-            payload["chunk_ids"],
-            payload["sources"],
-            payload["languages"],
-            payload["tokens"],
-        )
+        index = cls.__new__(cls)
+        index._setup(payload["revision"], payload["chunk_ids"], payload["sources"], payload["languages"], bm25)
+        index._token_lists = None if bm25 is not None else []
+        index._tokens_dir = folder
+        return index
+
+
+FORMAT = 2
+_META = "meta.json"
+_BM25 = "bm25"
+_TOKENS = "tokens.npy"
+_OFFSETS = "offsets.npy"
+
+
+def _categories(values: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
+    """Each distinct value's code, and every value's code."""
+    names: dict[str, int] = {}
+    codes = np.fromiter((names.setdefault(v, len(names)) for v in values), dtype=np.int32, count=len(values))
+    return names, codes
+
+
+def _in(codes: np.ndarray, names: dict[str, int], wanted: Iterable[str]) -> np.ndarray:
+    chosen = [names[w] for w in wanted if w in names]
+    return np.isin(codes, np.array(chosen, dtype=np.int32))
 
 
 def new_revision() -> str:

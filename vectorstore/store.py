@@ -180,6 +180,26 @@ class ChunkStore:
         """True when writes were made that no commit has published (running or interrupted ingest)."""
         return self.revision().startswith(PENDING)
 
+    def dense_ranking(
+        self,
+        vector: np.ndarray,
+        k: int,
+        sources: Iterable[str] | None = None,
+        languages: Iterable[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities only: fetching 30 chunks' texts and metadata costs Chroma more
+        than the search itself, and fusion keeps only a few of them."""
+        if self._collection is None or k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector.astype(np.float32).tolist()],
+            n_results=k,  # Chroma returns fewer when it holds fewer: no count() round trip
+            where=_where(sources, languages),
+            include=["distances"],
+        )
+        dists = (result["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], dists, strict=True)]
+
     def lexical_index(self) -> LexicalIndex | None:
         """The BM25 index of the current revision, loading or rebuilding it when it is behind."""
         revision = self.revision()
@@ -221,13 +241,21 @@ class ChunkStore:
     def replace_source(self, records: Sequence[ChunkRecord], embeddings: np.ndarray) -> None:
         """Store a source's new chunks, then drop its other versions: a crash in between leaves
         both versions, which the next ingest sees as stale ids and removes."""
-        if not records:
+        self.replace_sources([(records, embeddings)])
+
+    def replace_sources(self, items: Sequence[tuple[Sequence[ChunkRecord], np.ndarray]]) -> None:
+        """replace_source for several sources in one write: embedded Chroma pays ~30 ms per write
+        call (a transaction and its fsyncs), more than embedding a short file costs."""
+        items = [(records, vectors) for records, vectors in items if records]
+        if not items:
             return
         import time
 
         collection = self._ensure_collection()
         self._mark_pending()
         written_at = time.time()
+        records = [r for batch, _ in items for r in batch]
+        embeddings = np.concatenate([vectors[: len(batch)] for batch, vectors in items])
         for lo in range(0, len(records), _WRITE_BATCH):
             batch = records[lo : lo + _WRITE_BATCH]
             collection.upsert(
@@ -236,9 +264,9 @@ class ChunkStore:
                 documents=[r.text for r in batch],
                 metadatas=[{**r.metadata(), "written_at": written_at} for r in batch],
             )
-        source = records[0].source
+        sources = sorted({batch[0].source for batch, _ in items})
         keep = {r.chunk_id for r in records}
-        old = collection.get(where={"source": source}, include=[])
+        old = collection.get(where=_where(sources, None), include=[])
         stale = [cid for cid in old["ids"] if cid not in keep]
         self.delete_ids(stale)
 

@@ -1,0 +1,113 @@
+"""Target 3: `retrieve()` against llama-index's default `VectorStoreIndex` retriever on the same model
+and paragraphs, and `ask()` (extractive) against `retrieve()`; plus the query encoder's fidelity."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bench.common import DEAD_OLLAMA, Context, Result, p50_ms
+from rag.service import RagService
+from rag.settings import Settings
+
+
+def _llama_retriever(ctx: Context, model: Any) -> Any:
+    """llama-index's defaults (SentenceSplitter, in-memory vector store) with the bundled model,
+    wrapped as a llama-index embedding so nothing is downloaded."""
+    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core.embeddings import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class BundledEmbedding(BaseEmbedding):
+        _model: Any = PrivateAttr()
+
+        def __init__(self, st_model: Any) -> None:
+            super().__init__(model_name="all-MiniLM-L6-v2")
+            self._model = st_model
+
+        def _encode(self, texts: list[str]) -> list[list[float]]:
+            return [v.tolist() for v in self._model.encode(texts, normalize_embeddings=True)]
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._encode([query])[0]
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._encode([text])[0]
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._encode(texts)
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    docs = [Document(text=p.read_text(encoding="utf-8")) for p in sorted(ctx.paragraphs.iterdir())]
+    index = VectorStoreIndex.from_documents(docs, embed_model=BundledEmbedding(model))
+    return index.as_retriever(similarity_top_k=5)
+
+
+def _single_thread(measure: Callable[[], float]) -> float:
+    """Run with torch on one thread, like our query encoder: on a busy 2-core machine torch's second
+    thread spins and waits, which would flatter the comparison."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return measure()
+    finally:
+        torch.set_num_threads(threads)
+
+
+def retrieval_latency(ctx: Context) -> list[Result]:
+    service = RagService(Settings(home=ctx.work / "home", ollama_host=DEAD_OLLAMA, llm="none"))
+    llama = _llama_retriever(ctx, service.embedder.model)
+    service.retrieve("warm up the store")
+    llama.retrieve("warm up the index")
+    ratios, ask_ratios, ours, theirs, asks = [], [], [], [], []
+    batches = ctx.question_batches(ctx.runs * 3, ctx.queries)
+    for run in range(ctx.runs):
+        q_llama, q_ours, q_ask = batches[run * 3 : run * 3 + 3]
+        baseline = _single_thread(lambda: p50_ms(llama.retrieve, q_llama))  # noqa: B023
+        mine = p50_ms(lambda q: service.retrieve(q, top_k=5), q_ours)
+        answer = p50_ms(lambda q: service.ask(q, llm="none"), q_ask)
+        ours.append(mine)
+        theirs.append(baseline)
+        asks.append(answer)
+        ratios.append(mine / baseline)
+        ask_ratios.append(answer / mine)
+    return [
+        Result(
+            "3. retrieve() p50 / llama-index VectorStoreIndex p50",
+            statistics.median(ratios),
+            0.5,
+            detail=f"{statistics.median(ours):.1f} ms vs {statistics.median(theirs):.1f} ms "
+            f"({ctx.queries} questions x {ctx.runs} rounds; both encoders on one thread)",
+        ),
+        Result(
+            "3. ask() extractive p50 / retrieve() p50",
+            statistics.median(ask_ratios),
+            1.5,
+            detail=f"ask {statistics.median(asks):.1f} ms",
+        ),
+    ]
+
+
+def encoder_fidelity(ctx: Context) -> list[Result]:
+    service = RagService(Settings(home=ctx.work / "home", ollama_host=DEAD_OLLAMA, llm="none"))
+    questions = ctx.questions[-200:]
+    reference = service.embedder.embed(questions)  # sentence-transformers
+    fast = np.stack([service.embedder.embed_query(q) for q in questions])
+    cosines = (reference * fast).sum(axis=1)
+    backend = service.embedder.query_backend
+    return [
+        Result(
+            "4. query vectors: min cosine ONNX vs sentence-transformers",
+            float(cosines.min()) if backend == "onnxruntime" else 0.0,
+            0.999,
+            higher=True,
+            detail=f"{len(questions)} questions; questions embedded by {backend}",
+        )
+    ]
