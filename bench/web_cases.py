@@ -8,7 +8,6 @@ the p95 latency as each client saw it.
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -16,15 +15,9 @@ import threading
 import time
 import urllib.request
 
-from bench.common import DEAD_OLLAMA, QUIET_ENV, Context, Result
+from bench.common import DEAD_OLLAMA, QUIET_ENV, Context, Result, free_port
 
 STREAMS = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 300.0) -> None:
@@ -43,7 +36,7 @@ def _wait(url: str, process: subprocess.Popen[bytes], timeout: float = 300.0) ->
 def web_concurrency(ctx: Context) -> list[Result]:
     from gradio_client import Client
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **QUIET_ENV, "RAG_HOME": str(ctx.work / "web"), "OLLAMA_HOST": DEAD_OLLAMA}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
     process = subprocess.Popen(
