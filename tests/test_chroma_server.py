@@ -2,57 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import make_settings
 
+from bench.common import chroma_server, free_port
 from rag.errors import RagError
 from rag.service import RagService
 
 pytestmark = pytest.mark.server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    exe = shutil.which("chroma")
-    assert exe, "the chroma CLI ships with the chromadb package"
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("chroma run did not start") from None
-                time.sleep(0.2)
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as (url, _pid):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_ingest_retrieve_and_ask_through_a_chroma_server(chroma_url: str, tmp_path: Path) -> None:
@@ -74,6 +40,6 @@ def test_ingest_retrieve_and_ask_through_a_chroma_server(chroma_url: str, tmp_pa
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
-    service = RagService(make_settings(tmp_path, chroma_url=f"http://127.0.0.1:{_free_port()}"))
+    service = RagService(make_settings(tmp_path, chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(RagError, match="Chroma server"):
         service.sources()
