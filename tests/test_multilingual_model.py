@@ -83,7 +83,9 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _service(home: Path, model: Path, languages: str) -> RagService:
-    return RagService(make_settings(home, embed_model=str(model), embed_languages=languages, chunk_size=64, chunk_overlap=8))
+    return RagService(
+        make_settings(home, embed_model=str(model), embed_languages=languages, chunk_size=64, chunk_overlap=8)
+    )
 
 
 def test_a_locally_built_model_ingests_and_retrieves_end_to_end(
