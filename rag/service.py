@@ -141,7 +141,9 @@ class RagService:
         mode: str,
     ) -> list[Passage]:
         s = self.settings
-        params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages)
+        params = FusionParams(
+            s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages, s.cross_language_weight
+        )
         return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode)
 
     def ask_stream(
