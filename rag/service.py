@@ -154,7 +154,9 @@ class RagService:
         index: LexicalIndex | None,
     ) -> list[Passage]:
         s = self.settings
-        params = FusionParams(s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages)
+        params = FusionParams(
+            s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages, s.cross_language_weight
+        )
         return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)
 
     def ask_stream(

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     retrieval_mode: RetrievalMode = Field("hybrid", description="hybrid, or one retriever alone (baselines).")
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
+    cross_language_weight: float = Field(
+        1.0, ge=0, description="Weight of the BM25 list over passages in languages other than the question's."
+    )
     refusal_threshold: float = Field(
         0.17, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )

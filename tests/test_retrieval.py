@@ -10,6 +10,7 @@ import pytest
 from rag.retrieval import reciprocal_rank_fusion
 from rag.service import RagService
 from rag.types import Passage
+from vectorstore.analysis import bridge_query
 from vectorstore.lexical import fold_diacritics, tokenize
 
 CHAIR_Q = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
@@ -97,7 +98,8 @@ def test_top_k_beyond_the_collection_returns_every_chunk_once(corpus_service: Ra
 
 
 def test_bm25_only_mode_ranks_by_bm25(corpus_service: RagService) -> None:
-    passages = corpus_service.retrieve(CHAIR_Q, top_k=8, mode="bm25")
+    # Within the question's language there is one BM25 list (the cross-language one is tested below).
+    passages = corpus_service.retrieve(CHAIR_Q, top_k=8, mode="bm25", languages=["en"])
 
     assert len(passages) == 8
     _assert_well_formed(passages)
@@ -120,12 +122,16 @@ def test_dense_only_mode_ranks_by_cosine_similarity(corpus_service: RagService) 
     assert [p.score for p in passages] == pytest.approx([1 / (RRF_K + r) for r in range(1, 9)], rel=1e-12)
 
 
-def test_hybrid_is_the_fusion_of_the_dense_and_bm25_lists(corpus_service: RagService) -> None:
+def test_hybrid_is_the_fusion_of_the_dense_and_per_language_bm25_lists(corpus_service: RagService) -> None:
     depth = corpus_service.settings.candidates
+    index = corpus_service.store().lexical_index()
+    assert index is not None
     dense = [p.chunk_id for p in corpus_service.retrieve(CHAIR_Q, top_k=depth, mode="dense")]
-    lexical = [p.chunk_id for p in corpus_service.retrieve(CHAIR_Q, top_k=depth, mode="bm25")]
+    english = [h.chunk_id for h in index.search(CHAIR_Q, depth, languages=["en"])]
+    vietnamese = [h.chunk_id for h in index.search(bridge_query(CHAIR_Q), depth, languages=["vi"])]
+    assert english and vietnamese
     expected: dict[str, float] = {}
-    for ranking in (dense, lexical):
+    for ranking in (dense, english, vietnamese):
         for rank, cid in enumerate(ranking, start=1):
             expected[cid] = expected.get(cid, 0.0) + 1 / (RRF_K + rank)
 
@@ -253,3 +259,41 @@ def test_english_questions_fuse_both_lists(corpus_service: RagService) -> None:
     hybrid = corpus_service.retrieve(question, top_k=5)
     bm25 = corpus_service.retrieve(question, top_k=5, mode="bm25")
     assert [p.score for p in hybrid] != [p.score for p in bm25]
+
+
+# -- cross-language BM25 --------------------------------------------------------------------------
+
+
+def test_bridge_query_keeps_names_numbers_and_acronyms_without_diacritics() -> None:
+    assert bridge_query("Who chaired the 6th ASEAN Digital Ministers' Meeting?") == (
+        "6th asean digital ministers meeting"
+    )
+    assert bridge_query("How many career sacks did Jared Allen have?") == "jared allen"
+    assert bridge_query("Jared Allen had how many sacks?") == "jared allen"
+    assert bridge_query("When did Nguyễn Mạnh Hùng speak in Đà Nẵng in 2024?") == "nguyen manh hung da nang 2024"
+    assert bridge_query("what is the capital?") == ""
+
+
+def test_english_question_reaches_vietnamese_passages_through_its_names_only(corpus_service: RagService) -> None:
+    # Swapping the plain English words keeps the Vietnamese ranking: only names and numbers count.
+    index = corpus_service.store().lexical_index()
+    assert index is not None
+    a = corpus_service.retrieve(CHAIR_Q, top_k=30, mode="bm25", languages=["vi"])
+    b = corpus_service.retrieve(
+        "Which person led the 6th ASEAN Digital Ministers' Meeting?", top_k=30, mode="bm25", languages=["vi"]
+    )
+    assert a
+    assert {p.language for p in a} == {"vi"}
+    assert [p.chunk_id for p in a] == [p.chunk_id for p in b]
+    bridged = index.search(bridge_query(CHAIR_Q), 30, languages=["vi"])
+    assert [p.chunk_id for p in a] == [h.chunk_id for h in bridged]
+
+
+def test_cross_language_weight_zero_keeps_only_the_question_language_for_bm25(corpus_service: RagService) -> None:
+    muted = RagService(corpus_service.settings.model_copy(update={"cross_language_weight": 0.0}))
+    muted._stores = corpus_service._stores
+    passages = muted.retrieve(CHAIR_Q, top_k=10, mode="bm25")
+    english = corpus_service.retrieve(CHAIR_Q, top_k=10, mode="bm25", languages=["en"])
+
+    assert english
+    assert [p.chunk_id for p in passages][: len(english)] == [p.chunk_id for p in english]
