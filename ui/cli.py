@@ -44,12 +44,14 @@ def serve(settings: Settings, host: str, port: int, insecure: bool = False, bloc
 
     app = build_app(settings)
     app.queue(default_concurrency_limit=8)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"rag ui: serving the web chat on http://{shown}:{port}/ (Ctrl+C to stop)", flush=True)
     app.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
-        quiet=False,
+        quiet=True,  # gradio's own banner suggests a public share link, which this app never makes
         **launch_options(settings),
     )
     return app  # when not blocking, the caller closes it with app.close()
