@@ -76,6 +76,7 @@ def _kill_mid_ingest(home: Path, docs: Path, rng: random.Random) -> dict[str, ob
             # tqdm's embedding bar moves only after a batch has been written to the store
             if b"Embedding:" in seen and b"| 0/" not in seen.split(b"Embedding:")[-1]:
                 first_batch.set()
+        first_batch.set()  # the process ended (a fast machine may finish before any kill): stop waiting
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -85,7 +86,7 @@ def _kill_mid_ingest(home: Path, docs: Path, rng: random.Random) -> dict[str, ob
         proc.wait(60)
         tail = b"".join(output)[-1500:].decode("utf-8", "replace")
         raise AssertionError(f"rag ingest wrote nothing in 480 s (exit code {proc.returncode}); stderr tail:\n{tail}")
-    delay = rng.uniform(0.0, 1.5)
+    delay = rng.uniform(0.0, 0.3)
     time.sleep(delay)
     alive = proc.poll() is None
     started = time.perf_counter()
@@ -150,7 +151,10 @@ def test_ingest_killed_at_random_points_converges_to_a_clean_ingest(tmp_path: Pa
     rounds.append({"round": "update of 40 files", **kill, **_inspect(home)})
     for r in rounds:
         print("crash round:", json.dumps(r))
-    assert all(r["killed"] and r["returncode"] == -signal.SIGKILL for r in rounds), rounds
+    # Every round was killed mid-ingest, or (on a fast machine) finished before its kill; at least one
+    # kill must have landed for the test to mean anything.
+    assert all(r["returncode"] in (-signal.SIGKILL, 0) for r in rounds), rounds
+    assert any(r["killed"] and r["returncode"] == -signal.SIGKILL for r in rounds), rounds
 
     service = RagService(make_settings(home, **CHUNKING))
     report = service.ingest([docs])
