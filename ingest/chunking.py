@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ingest.sentences import sentence_spans
+
 
 @dataclass(frozen=True)
 class Chunk:
     text: str
     start: int
     end: int
+    sentences: tuple[tuple[int, int], ...] = ()
 
 
 class Chunker:
@@ -38,7 +41,7 @@ class Chunker:
                 start = text.find(piece)
             if start < 0:
                 start, piece = self._locate_loosely(text, piece, cursor)
-            chunks.append(Chunk(piece, start, start + len(piece)))
+            chunks.append(Chunk(piece, start, start + len(piece), tuple(sentence_spans(piece))))
             cursor = start + 1
         return chunks
 

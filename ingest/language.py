@@ -6,8 +6,17 @@ uses among the supported languages settle short texts, where statistical identif
 
 from __future__ import annotations
 
+import lzma
+import os
 import re
+import shutil
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.cache import cache_dir
 
 _VIETNAMESE_LETTERS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯ]")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -56,12 +65,55 @@ _LANGUAGES = [
 
 @lru_cache(maxsize=1)
 def _identifier() -> object:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import LanguageIdentifier
 
     # Our own instance: the module-level one is shared by every user of py3langid.
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    ptc, pc, classes, nextmove, row, output = _model()
+    identifier = LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, tk_row=row)
     identifier.set_languages(_LANGUAGES)
     return identifier
+
+
+def _model() -> tuple[Any, ...]:
+    """py3langid's model arrays, from an uncompressed copy in the user's cache when there is one.
+
+    The packaged model is LZMA-compressed, and decompressing it on every start costs a fresh
+    `rag ask` almost half a second; the copy is named by the packaged file's size and time, so an
+    upgraded py3langid writes a new one.
+    """
+    from py3langid.modelio import _to_array, load_model
+
+    packaged = _packaged_model()
+    stat = packaged.stat()
+    copy = cache_dir() / f"py3langid-{stat.st_size}-{stat.st_mtime_ns}.npz"
+    if not copy.is_file():
+        try:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            partial = copy.with_suffix(f".{os.getpid()}.partial")
+            with lzma.open(packaged) as source, partial.open("wb") as target:
+                shutil.copyfileobj(source, target, length=1 << 20)
+            partial.replace(copy)  # atomic: a concurrent reader never sees half a file
+        except OSError:
+            return tuple(load_model(packaged))  # a read-only cache: decompress in memory every time
+    try:
+        with np.load(copy, allow_pickle=False) as data:
+            # The same conversions as py3langid.modelio.load_model, which reads only the compressed file.
+            return (
+                data["ptc"],
+                data["pc"],
+                data["classes"].tolist(),
+                _to_array(data["nextmove"]),
+                _to_array(data["nextmove_row"]),
+                data["out_feat"].tolist(),
+            )
+    except (OSError, ValueError, KeyError):
+        return tuple(load_model(packaged))  # a damaged copy: the packaged model is still right
+
+
+def _packaged_model() -> Path:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return Path(MODEL_DIR) / str(MODEL_FILE)
 
 
 def detect_language(text: str) -> str:

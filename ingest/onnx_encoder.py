@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ingest.cache import cache_dir
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -56,8 +58,7 @@ def _layout(model_dir: Path) -> tuple[bool, int]:
 def default_cache_dir() -> Path:
     """Exports are derived from the model files alone, so they live in the user's cache folder and
     are shared by every RAG_HOME (one export per machine and model, not per index)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rag-bilingual" / "onnx"
+    return cache_dir() / "onnx"
 
 
 def onnx_path(model_dir: Path, cache_dir: Path) -> Path:

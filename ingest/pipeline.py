@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ingest.chunking import Chunker
+from ingest.chunking import Chunk, Chunker
 from ingest.cleaning import clean_text
 from ingest.embedding import Embedder
 from ingest.language import detect_language
@@ -50,7 +50,7 @@ class _Prepared:
     content_hash: str
     language: str
     title: str
-    chunks: list[tuple[str, int, int]]
+    chunks: list[Chunk]
     updating: bool
 
 
@@ -181,7 +181,7 @@ def run_ingest(
             report.failed[file.source] = "empty document (no text after cleaning)"
             continue
         chunker = chunker or Chunker(options.chunk_size, options.chunk_overlap, embedder.tokenize)
-        chunks = [(c.text, c.start, c.end) for c in chunker.split(text)]
+        chunks = chunker.split(text)
         language = file.metadata.get("language") or detect_language(text)
         title = file.metadata.get("title") or title_from_text(text)
         pending.append(_Prepared(file, content_hash, language, title, chunks, state is not None))
@@ -191,7 +191,7 @@ def run_ingest(
         total=total_chunks, desc="Embedding", unit="chunk", disable=not options.show_progress or total_chunks == 0
     ) as bar:
         for group in _groups(pending, min_chunks=max(64, embedder.batch_size * 4)):
-            texts = [c[0] for p in group for c in p.chunks]
+            texts = [c.text for p in group for c in p.chunks]
             vectors = embedder.embed(texts)
             offsets = [0, *itertools.accumulate(len(p.chunks) for p in group)]
             # One store write per group, not per file: each write call has a fixed cost (see replace_sources).
@@ -263,15 +263,16 @@ def _records(p: _Prepared) -> list[ChunkRecord]:
         ChunkRecord(
             chunk_id=f"{p.file.source}#{short}:{i}",
             source=p.file.source,
-            text=text,
-            start=start,
-            end=end,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
             chunk_index=i,
             n_chunks=len(p.chunks),
             content_hash=p.content_hash,
             language=p.language,
             title=p.title,
             extra=extra,
+            sentences=chunk.sentences,
         )
-        for i, (text, start, end) in enumerate(p.chunks)
+        for i, chunk in enumerate(p.chunks)
     ]

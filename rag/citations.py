@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.text import content_terms, sentence_spans
+from rag.text import content_terms
 from rag.types import Citation, Passage
 from vectorstore.lexical import tokenize
 
@@ -84,7 +84,7 @@ def _check(claims: list[str], passage: Passage) -> tuple[float, list[tuple[int, 
     if not claims:
         return 1.0, []
     passage_tokens = set(tokenize(passage.text))
-    spans = sentence_spans(passage.text)
+    spans = passage.sentence_spans()
     support = 1.0
     highlights: list[tuple[int, int]] = []
     for claim in claims:

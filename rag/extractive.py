@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from rag.citations import MARKER
 from rag.evidence import QueryTerms
-from rag.text import sentence_spans
 from rag.types import Passage
 from vectorstore.lexical import tokenize
 
@@ -104,7 +103,7 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) ->
     out: list[Candidate] = []
     for i, passage in enumerate(passages):
         dense = max(0.0, passage.dense_score or 0.0)
-        for start, end in sentence_spans(passage.text):
+        for start, end in passage.sentence_spans():
             sentence = passage.text[start:end]
             tokens = set(tokenize(sentence))
             cov = terms.coverage(tokens)

@@ -6,9 +6,11 @@ keeps streaming is never cut off, and one that says nothing for ``timeout`` seco
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -58,6 +60,7 @@ class OllamaChat:
 
     def check(self, timeout: float = 2.0) -> None:
         """Raise LLMError unless the server answers and has the model: a fast probe before asking."""
+        self._listening(timeout)
         try:
             listed = self._client(timeout).list()
         except _catchable() as exc:
@@ -66,6 +69,18 @@ class OllamaChat:
         wanted = self.model if ":" in self.model else f"{self.model}:latest"
         if wanted not in names and self.model not in names:
             raise LLMError(f"Ollama has no model {self.model!r}; run `ollama pull {self.model}` or set RAG_LLM_MODEL")
+
+    def _listening(self, timeout: float) -> None:
+        """A bare TCP connect: when nothing listens (the usual case without Ollama) this says so
+        without importing the client, which is a third of a second of a fresh `rag ask`."""
+        try:
+            address = _address(self.host)
+        except ValueError:
+            return  # a host this parse does not follow: let the client judge it
+        try:
+            socket.create_connection(address, timeout=timeout).close()
+        except OSError as exc:
+            raise LLMError(f"Ollama is not reachable at {self.host}") from exc
 
     def models(self, timeout: float = 2.0) -> list[str]:
         try:
@@ -100,3 +115,11 @@ class OllamaChat:
             raise LLMError(_describe(exc, self.host, self.model, self.timeout)) from exc
         if not finished:
             raise LLMError("the connection to Ollama broke off mid-answer")
+
+
+def _address(host: str) -> tuple[str, int]:
+    """Host and port the way the ollama client reads OLLAMA_HOST: 11434 unless a scheme or port is given."""
+    explicit_scheme = "://" in host
+    parts = urlsplit(host if explicit_scheme else f"http://{host}")
+    default = (443 if parts.scheme == "https" else 80) if explicit_scheme else 11434
+    return parts.hostname or "127.0.0.1", parts.port or default

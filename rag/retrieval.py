@@ -108,6 +108,7 @@ def hybrid_search(
                 dense_score=similarity.get(cid),
                 lexical_score=bm25.get(cid),
                 rank=rank,
+                sentences=record.sentences,
             )
         )
     return passages

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from pathlib import Path
 
+from ingest.sentences import sentence_spans
 from vectorstore.lexical import tokenize
+
+__all__ = ["content_terms", "sentence_spans", "stopwords"]
 
 # Question words and function words that say nothing about where the answer is. English comes from
 # bm25s's list; there is no maintained Vietnamese list that keeps content syllables such as "số"
@@ -130,42 +131,3 @@ def content_terms(text: str) -> list[str]:
         if token not in stop:
             seen.setdefault(token, None)
     return list(seen)
-
-
-@lru_cache(maxsize=1)
-def _punkt() -> object:
-    # llama-index bundles NLTK's punkt data; it is put on NLTK's path by location, because importing
-    # llama-index to have it do so costs seconds of a fresh `rag ask`.
-    import importlib.util
-
-    from nltk.data import path as nltk_path
-    from nltk.tokenize.punkt import PunktTokenizer
-
-    spec = importlib.util.find_spec("llama_index.core")
-    for folder in spec.submodule_search_locations or [] if spec else []:
-        bundled = str(Path(folder) / "_static" / "nltk_cache")
-        if bundled not in nltk_path:
-            nltk_path.append(bundled)
-    return PunktTokenizer("english")
-
-
-_LINE = re.compile(r"[^\n]+")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans; a line break always ends a sentence (headlines and captions have no full stop)."""
-    return list(_sentence_spans(text))
-
-
-@lru_cache(maxsize=4096)
-def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    # Cached: the same passages come back for question after question, and each answer splits every
-    # passage twice (candidate sentences, then citation checks); Punkt is most of an answer's time.
-    spans: list[tuple[int, int]] = []
-    punkt = _punkt()
-    for line in _LINE.finditer(text):
-        base = line.start()
-        for s, e in punkt.span_tokenize(line.group()):  # type: ignore[attr-defined]
-            if line.group()[s:e].strip():
-                spans.append((base + s, base + e))
-    return tuple(spans)

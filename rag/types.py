@@ -22,6 +22,16 @@ class Passage(BaseModel):
     dense_score: float | None = Field(None, description="Cosine similarity to the question.")
     lexical_score: float | None = Field(None, description="BM25 score, when the words matched.")
     rank: int = Field(0, description="1-based position in the fused ranking.")
+    # Sentence boundaries in ``text`` as found at ingest; not part of the serialised answer.
+    sentences: tuple[tuple[int, int], ...] | None = Field(None, exclude=True, repr=False)
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        """The stored boundaries, or the text split now (chunks stored by an older version)."""
+        if self.sentences is not None:
+            return list(self.sentences)
+        from rag.text import sentence_spans
+
+        return sentence_spans(self.text)
 
 
 class Citation(Passage):

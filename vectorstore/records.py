@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+Span = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class ChunkRecord:
@@ -21,6 +23,9 @@ class ChunkRecord:
     language: str
     title: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Sentence boundaries within ``text``, found at ingest so that answering needs no sentence
+    # splitter; None for chunks stored by a version that did not record them.
+    sentences: tuple[Span, ...] | None = None
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata for Chroma, which accepts only scalars."""
@@ -34,6 +39,8 @@ class ChunkRecord:
             "language": self.language,
             "title": self.title,
         }
+        if self.sentences:
+            meta["sentences"] = encode_spans(self.sentences)
         meta.update({f"x_{k}": v for k, v in self.extra.items() if v})
         return meta
 
@@ -52,7 +59,33 @@ class ChunkRecord:
             language=str(meta.get("language", "")),
             title=str(meta.get("title", "")),
             extra=extra,
+            sentences=decode_spans(str(meta.get("sentences", "")), len(text)),
         )
+
+
+def encode_spans(spans: tuple[Span, ...]) -> str:
+    """ "0-120,121-250": Chroma metadata holds scalars only."""
+    return ",".join(f"{s}-{e}" for s, e in spans)
+
+
+def decode_spans(encoded: str, length: int) -> tuple[Span, ...] | None:
+    """The stored spans; None when missing or when they do not fit a text of ``length`` characters
+    (the reader then splits the text itself rather than trust a damaged record)."""
+    if not encoded:
+        return None
+    spans: list[Span] = []
+    previous_end = 0
+    try:
+        for item in encoded.split(","):
+            start_text, end_text = item.split("-")
+            start, end = int(start_text), int(end_text)
+            if not previous_end <= start < end <= length:
+                return None
+            spans.append((start, end))
+            previous_end = end
+    except ValueError:
+        return None
+    return tuple(spans)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,52 @@
+"""Sentence boundaries of a text.
+
+Boundaries are found once, at ingest, and stored with the chunk: answering then needs no sentence
+splitter, whose NLTK import alone is over a second of a fresh `rag ask`. Text without stored
+boundaries (an index written by an older version, an LLM's answer) is split on demand.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+Span = tuple[int, int]
+
+_LINE = re.compile(r"[^\n]+")
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> object:
+    # llama-index bundles NLTK's punkt data; it is put on NLTK's path by location, because importing
+    # llama-index to have it do so costs seconds of a fresh process.
+    import importlib.util
+
+    from nltk.data import path as nltk_path
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    spec = importlib.util.find_spec("llama_index.core")
+    for folder in spec.submodule_search_locations or [] if spec else []:
+        bundled = str(Path(folder) / "_static" / "nltk_cache")
+        if bundled not in nltk_path:
+            nltk_path.append(bundled)
+    return PunktTokenizer("english")
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentence spans; a line break always ends a sentence (headlines and captions have no full stop)."""
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _sentence_spans(text: str) -> tuple[Span, ...]:
+    # Cached: the same passages come back for question after question, and each answer splits every
+    # passage twice (candidate sentences, then citation checks).
+    spans: list[Span] = []
+    punkt = _punkt()
+    for line in _LINE.finditer(text):
+        base = line.start()
+        for s, e in punkt.span_tokenize(line.group()):  # type: ignore[attr-defined]
+            if line.group()[s:e].strip():
+                spans.append((base + s, base + e))
+    return tuple(spans)
