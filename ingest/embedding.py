@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from ingest.onnx_encoder import OnnxEncoder
 
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _DEFAULT_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
@@ -171,3 +172,13 @@ class Embedder:
             if len(self._query_cache) > 1024:
                 self._query_cache.pop(next(iter(self._query_cache)))
         return vector
+
+
+def open_embedder(model: str, batch_size: int, *, cache_dir: Path | None, ollama_host: str, timeout: float) -> Embedder:
+    """The embedder a model name asks for: ``ollama:NAME`` is served by Ollama, anything else is a
+    sentence-transformers name or folder."""
+    if model.startswith("ollama:"):
+        from ingest.ollama_embedding import OllamaEmbedder
+
+        return OllamaEmbedder(model, batch_size, ollama_host, timeout)
+    return Embedder(model, batch_size, cache_dir=cache_dir)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
+from ingest.embedding import open_embedder
 from rag.answering import AnswerRequest, answer_events, validate_question
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import OllamaChat
@@ -33,11 +34,11 @@ def bundled_corpus() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _shared_embedder(model: str, batch_size: int) -> Embedder:
+def _shared_embedder(model: str, batch_size: int, ollama_host: str, timeout: float) -> Embedder:
     # Models are read-only once loaded, so one copy per process is shared by every service.
     from ingest.onnx_encoder import default_cache_dir
 
-    return Embedder(model, batch_size, cache_dir=default_cache_dir())
+    return open_embedder(model, batch_size, cache_dir=default_cache_dir(), ollama_host=ollama_host, timeout=timeout)
 
 
 class RagService:
@@ -52,7 +53,8 @@ class RagService:
 
     @property
     def embedder(self) -> Embedder:
-        return _shared_embedder(self.settings.embed_model, self.settings.embed_batch_size)
+        s = self.settings
+        return _shared_embedder(s.embed_model, s.embed_batch_size, s.ollama_host, s.llm_timeout)
 
     def store(self, collection: str | None = None) -> ChunkStore:
         name = collection or self.settings.collection

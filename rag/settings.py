@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     collection: str = Field("default", description="Chroma collection used when none is named.")
     corpus_dir: Path | None = Field(None, description="Documents ingested by default (None: the bundled corpus).")
 
-    embed_model: str = Field(DEFAULT_EMBED_MODEL, description="sentence-transformers model name or local path.")
+    embed_model: str = Field(
+        DEFAULT_EMBED_MODEL, description="sentence-transformers model name or local path, or ollama:NAME."
+    )
     embed_languages: str = Field(
         "en",
         description="Question languages the embedding model reads (comma-separated, or * for a multilingual "

@@ -15,8 +15,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
+import re
 import socket
 import threading
+import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,10 +27,23 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
-__all__ = ["CHUNK_CHARS", "OllamaStub", "Reply", "running_stub"]
+__all__ = ["CHUNK_CHARS", "EMBED_DIMENSIONS", "OllamaStub", "Reply", "bag_of_words_vector", "running_stub"]
 
 CHUNK_CHARS = 4
 """Streamed content is split into pieces of this many characters."""
+
+EMBED_DIMENSIONS = 256
+
+
+def bag_of_words_vector(text: str) -> list[float]:
+    """The stub's embedding of a text (see ``_Handler._embed``)."""
+    vector = [0.0] * EMBED_DIMENSIONS
+    for word in re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()):
+        digest = hashlib.sha1(word.encode("utf-8")).digest()
+        vector[digest[0] % EMBED_DIMENSIONS] += 1.0 if digest[1] % 2 else -1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
+
 
 _MALFORMED_BODY = b'{"model": "stub", "message": {"role": "assist'
 """Cut-off JSON: invalid both as a JSON document and as an NDJSON line."""
@@ -179,9 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_POST(self) -> None:
-        """POST /api/chat, /api/show."""
+        """POST /api/chat, /api/show, /api/embed."""
         try:
-            if self.path not in ("/api/chat", "/api/show"):
+            if self.path not in ("/api/chat", "/api/show", "/api/embed"):
                 # Drain the body so keep-alive stays in sync.
                 with contextlib.suppress(ValueError):
                     self._read_json()
@@ -197,6 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if self.path == "/api/chat":
                 self._chat(body)
+            elif self.path == "/api/embed":
+                self._embed(body)
             else:
                 self._show(body)
         except OSError:
@@ -220,6 +238,35 @@ class _Handler(BaseHTTPRequestHandler):
                 "model_info": {"general.architecture": "qwen2"},
                 "capabilities": ["completion"],
                 "modified_at": _now(),
+            },
+        )
+
+    def _embed(self, body: dict[str, Any]) -> None:
+        """Bag-of-words vectors (each word hashed to a signed dimension), unit length like Ollama's:
+        texts that share words are near, so retrieval through them behaves like a (crude) model."""
+        stub = self.stub
+        with stub._lock:
+            stub.embed_requests.append(body)
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            self._send_error_json(400, "model is required")
+            return
+        if not stub._known(model):
+            self._send_error_json(404, f"model {json.dumps(model)} not found, try pulling it first")
+            return
+        if stub.embed_status != 200:
+            self._send_error_json(stub.embed_status, "embedding failed")
+            return
+        texts = body.get("input")
+        texts = [texts] if isinstance(texts, str) else list(texts or [])
+        self._send_json(
+            200,
+            {
+                "model": model,
+                "embeddings": [bag_of_words_vector(str(t)) for t in texts],
+                "total_duration": 12_345_678,
+                "load_duration": 1_234_567,
+                "prompt_eval_count": sum(len(str(t)) // 4 for t in texts),
             },
         )
 
@@ -331,6 +378,8 @@ class OllamaStub:
         self.default: Reply = default if default is not None else Reply("Stub answer [1].")
         self.version = version
         self.requests: list[dict[str, Any]] = []
+        self.embed_requests: list[dict[str, Any]] = []
+        self.embed_status = 200  # set to an HTTP error status to make /api/embed fail
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._conns: set[socket.socket] = set()

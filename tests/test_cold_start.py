@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest import language
+from ingest.ollama_client import address
 from ingest.sentences import sentence_spans
-from rag.llm import LLMError, OllamaChat, _address
+from rag.llm import LLMError, OllamaChat
 from rag.service import RagService
 from vectorstore.records import decode_spans, encode_spans
 
@@ -112,7 +113,7 @@ def test_the_probe_reads_a_host_as_the_ollama_client_does(host: str) -> None:
     from ollama._client import _parse_host
 
     parsed = urlsplit(_parse_host(host))
-    assert _address(host) == (parsed.hostname, parsed.port)
+    assert address(host) == (parsed.hostname, parsed.port)
 
 
 def test_the_language_model_is_decompressed_once_and_read_back_alike(
