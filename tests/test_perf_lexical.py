@@ -84,3 +84,25 @@ def test_a_rebuilt_revision_reuses_the_saved_tokens(tmp_path: Path) -> None:
     assert again is not None and again.revision == "rev3"
     assert [h.chunk_id for h in again.search("long biên", 3)] == ["c9"]
     assert [h.chunk_id for h in again.search("hà nội", 3)] == ["c0"]
+
+
+@settings(max_examples=60)
+@given(
+    docs_strategy,
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=30),
+    st.sampled_from([None, ["en"], ["vi"]]),
+)
+def test_search_returns_the_best_scoring_matches_in_order(
+    docs: list[list[str]], query: list[str], k: int, languages: list[str] | None
+) -> None:
+    """Ranking only the chunks that matched gives bm25s's own top k (ties aside) and no non-matches."""
+    index = _build(docs)
+    hits = index.search(" ".join(query), k, languages=languages)
+    bm25 = index._bm25
+    ids = [bm25.vocab_dict[t] for t in tokenize(" ".join(query)) if t in bm25.vocab_dict]
+    scores = bm25.get_scores_from_ids(ids) if ids else [0.0] * len(docs)
+    allowed = [languages is None or ("vi" if i % 2 else "en") in languages for i in range(len(docs))]
+    expected = sorted((float(s) for s, ok in zip(scores, allowed, strict=True) if ok and s > 0), reverse=True)[:k]
+    assert [h.score for h in hits] == pytest.approx(expected)
+    assert all(scores[int(h.chunk_id[1:])] > 0 and allowed[int(h.chunk_id[1:])] for h in hits)

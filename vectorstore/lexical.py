@@ -161,9 +161,17 @@ class LexicalIndex:
         mask = self._mask(sources, languages)
         if mask is not None and not mask.any():
             return []
-        k = min(k, len(self.chunk_ids))
-        docs, scores = self._bm25.retrieve([tokens], k=k, show_progress=False, n_threads=0, weight_mask=mask)
-        return [LexicalHit(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        ids = [self._vocab[t] for t in tokens if t in self._vocab]
+        if not ids:
+            return []
+        scores = self._bm25.get_scores_from_ids(ids, weight_mask=mask)
+        # Only the chunks that matched are ranked: bm25s's top-k (numpy's argpartition over every
+        # chunk) slows thirtyfold when most scores tie at zero, 21 ms a search at 100k chunks.
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+        ranked = hits[np.argsort(-scores[hits], kind="stable")]
+        return [LexicalHit(self.chunk_ids[int(d)], float(scores[d])) for d in ranked]
 
     def _mask(self, sources: Iterable[str] | None, languages: Iterable[str] | None) -> np.ndarray | None:
         if sources is None and languages is None:
