@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
-from ingest.embedding import open_embedder
+from ingest.embedding import EmbeddingError, open_embedder
 from rag.answering import AnswerRequest, answer_events, validate_question
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import OllamaChat
@@ -97,7 +97,10 @@ class RagService:
         )
         with self._write_lock:
             self._ready.discard(store.name)
-            report = run_ingest(roots, store, self.embedder, options, prune=prune)
+            try:
+                report = run_ingest(roots, store, self.embedder, options, prune=prune)
+            except EmbeddingError as exc:  # the model cannot be loaded, or Ollama cannot embed
+                raise RagError(str(exc)) from exc
         if store.exists:
             store.set_info("embed_model", self.settings.embed_model)
         return report
@@ -159,7 +162,10 @@ class RagService:
         params = FusionParams(
             s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages, s.cross_language_weight
         )
-        return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)
+        try:
+            return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)
+        except EmbeddingError as exc:
+            raise RagError(str(exc)) from exc
 
     def ask_stream(
         self,

@@ -13,7 +13,7 @@ from ollama_stub import OllamaStub, bag_of_words_vector
 
 from ingest.embedding import EmbeddingError
 from rag.cli import main
-from rag.errors import CollectionMismatchError
+from rag.errors import CollectionMismatchError, RagError
 from rag.service import RagService
 
 MODEL = "bge-m3"
@@ -85,7 +85,7 @@ def test_answers_come_from_the_ollama_embedded_index(ollama_service: RagService)
 
 def test_a_missing_model_says_how_to_get_it(stub: OllamaStub, tmp_path: Path) -> None:
     service = RagService(make_settings(tmp_path, embed_model="ollama:nomic-embed-text", ollama_host=stub.url))
-    with pytest.raises(EmbeddingError, match=r"ollama pull nomic-embed-text"):
+    with pytest.raises(RagError, match=r"ollama pull nomic-embed-text"):
         service.ingest()
 
 
@@ -104,7 +104,7 @@ def test_a_server_error_stops_the_ingest_and_a_rerun_completes_it(stub: OllamaSt
     settings = make_settings(tmp_path, embed_model=f"ollama:{MODEL}", ollama_host=stub.url, llm="none")
     stub.embed_status = 500
     try:
-        with pytest.raises(EmbeddingError, match=r"Ollama answered with an error \(500"):
+        with pytest.raises(RagError, match=r"Ollama answered with an error \(500"):
             RagService(settings).ingest()
     finally:
         stub.embed_status = 200
@@ -123,3 +123,11 @@ def test_an_index_built_by_another_model_is_not_mixed_with_ollama_vectors(
 def test_an_empty_model_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingError, match="needs a model name"):
         _ = RagService(make_settings(tmp_path, embed_model="ollama:")).embedder
+
+
+def test_questions_stop_with_one_clear_error_when_ollama_goes_away(ollama_service: RagService) -> None:
+    settings = ollama_service.settings.model_copy(update={"ollama_host": DEAD_OLLAMA})
+    service = RagService(settings)
+    service._stores = ollama_service._stores  # the same index, now without its embedding server
+    with pytest.raises(RagError, match=f"Ollama is not reachable at {DEAD_OLLAMA}"):
+        service.ask("Which city hosted the meeting in January 2026?")

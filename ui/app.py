@@ -175,7 +175,12 @@ def build_app(settings: Settings) -> gr.Blocks:
                 lines.append(f"- ✗ {exc}")
                 continue
             progress(0, desc=f"Indexing {stored.name}")
-            report = service.ingest([stored.path], show_progress=True)
+            try:
+                report = service.ingest([stored.path], show_progress=True)
+            except RagError as exc:  # e.g. the embedding model cannot be reached: nothing was indexed
+                lines.append(f"- ✗ `{stored.name}`: {exc}")
+                stored.path.unlink(missing_ok=True)
+                continue
             if report.failed:
                 lines.extend(f"- ✗ `{stored.name}`: {reason}" for reason in report.failed.values())
                 stored.path.unlink(missing_ok=True)
