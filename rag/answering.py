@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
-from rag.evidence import QueryTerms, sentence_evidence
-from rag.extractive import candidates, extract
+from rag.evidence import QueryTerms, answer_evidence
+from rag.extractive import asked_type_found, candidates, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -94,8 +94,10 @@ def answer_events(
     yield AnswerEvent(kind="passages", passages=passages)
 
     terms = QueryTerms.of(query, idf)
-    ranked = candidates(query, terms, passages)
-    strength = max((sentence_evidence(c.coverage, c.dense) for c in ranked), default=0.0)
+    ranked = candidates(query, terms, passages, language)
+    strength = max(
+        (answer_evidence(c.coverage, c.dense, terms, asked_type_found(query, c.text)) for c in ranked), default=0.0
+    )
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.citations import MARKER
-from rag.evidence import QueryTerms
+from rag.evidence import QueryTerms, neutral_keys
 from rag.text import sentence_spans
 from rag.types import Passage
 from vectorstore.lexical import tokenize
@@ -31,7 +31,6 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 
-_PLACE = re.compile(rf"(?<=\w[\s,])[{_UPPER}][\w'’-]+")  # a capitalised word that does not start the sentence
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(thứ|lần)\s+\w+|đầu tiên", re.IGNORECASE
 )
@@ -57,6 +56,8 @@ COVERAGE_WEIGHT = 0.6
 DENSE_WEIGHT = 0.25
 TYPE_WEIGHT = 0.15
 SECOND_SENTENCE_RATIO = 0.85
+# A sentence in the other language matches on names and numbers alone: weaker evidence than words.
+BRIDGE_DISCOUNT = 0.6
 # A headline or table caption (a whole line, no full stop, few words) names a topic rather than
 # stating a fact; it matches a question's words densely, so without this it would win too often.
 HEADING_FACTOR = 0.5
@@ -77,20 +78,40 @@ class Candidate:
 
 
 def _type_match(question: str, sentence: str) -> float:
-    wanted = []
+    return 1.0 if asked_type_found(question, sentence) else 0.0
+
+
+_PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+((?:[A-ZĐ][\w'’-]*\s*){1,3})")
+
+
+def asked_type_found(question: str, sentence: str) -> bool | None:
+    """Whether the sentence holds what the question asks for beyond what the question itself says
+    (a name other than the question's for "who", a date for "when", a place after "in"/"ở" for "where");
+    None when the question asks for no such kind. A sentence that only repeats the question's own names
+    and numbers does not answer it: "Where was the X meeting held?" against "The X meeting was useful"."""
+    asked = []
     if _ASKS_PERSON.search(question):
-        wanted.append(_NAME)
+        asked.append(_NAME)
     if _ASKS_DATE.search(question):
-        wanted.append(_DATE)
+        asked.append(_DATE)
     if _ASKS_NUMBER.search(question):
-        wanted.append(_NUMBER)
+        asked.append(_NUMBER_WORD)
     if _ASKS_PLACE.search(question):
-        wanted.append(_PLACE)
+        asked.append(_PLACE_PHRASE)
     if _ASKS_ORDINAL.search(question):
-        wanted.append(_ORDINAL)
-    if not wanted:
-        return 0.0
-    return 1.0 if any(p.search(sentence) for p in wanted) else 0.0
+        asked.append(_ORDINAL)
+    if not asked:
+        return None
+    own = set(tokenize(question))
+    for pattern in asked:
+        for match in pattern.finditer(sentence):
+            if set(tokenize(match.group(0))) - own - _PLACE_WORDS:
+                return True
+    return False
+
+
+_NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
+_PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -100,20 +121,32 @@ def is_heading(text: str, start: int, end: int) -> bool:
     return whole_line and not sentence.endswith(_TERMINAL) and len(sentence.split()) <= _HEADING_MAX_WORDS
 
 
-def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) -> list[Candidate]:
+def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], language: str = "") -> list[Candidate]:
+    """Every sentence of the passages, best first. A passage in another language than the question's
+    is scored only on what crosses languages (names, numbers, dates: QueryTerms.bridge_coverage), at a
+    discount, and without its dense score (the embedding model reads one language)."""
     out: list[Candidate] = []
     for i, passage in enumerate(passages):
-        dense = max(0.0, passage.dense_score or 0.0)
+        cross = _crosses(language, passage.language)
+        dense = 0.0 if cross else max(0.0, passage.dense_score or 0.0)
         for start, end in sentence_spans(passage.text):
             sentence = passage.text[start:end]
             tokens = set(tokenize(sentence))
-            cov = terms.coverage(tokens)
+            if cross:
+                cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, neutral_keys(sentence))
+            else:
+                cov = terms.coverage(tokens)
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)
+
+
+def _crosses(question_language: str, passage_language: str) -> bool:
+    known = {"en", "vi"}
+    return question_language in known and passage_language in known and question_language != passage_language
 
 
 def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:

@@ -209,3 +209,64 @@ def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, s
     from rag.extractive import _type_match
 
     assert _type_match(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Who heads the Working Group on AI Governance?", "The Working Group on AI Governance will guide it.", False),
+        ("Where was the 4th ADGMIN + Japan meeting held?", "The 4th ADGMIN + Japan meeting was useful.", False),
+        ("Where was the 4th ADGMIN + Japan meeting held?", "The 4th ADGMIN + Japan meeting was held in Tokyo.", True),
+        ("How many delegates attended the 6th ADGMIN?", "The 6th ADGMIN opened on Thursday.", False),
+        ("How many delegates attended the 6th ADGMIN?", "Some 300 delegates attended the 6th ADGMIN.", True),
+        ("What did the declaration stress?", "The declaration stressed trust.", None),
+    ],
+)
+def test_asked_type_must_come_from_beyond_the_question_itself(question: str, sentence: str, expected: object) -> None:
+    from rag.extractive import asked_type_found
+
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietnamese() -> None:
+    from rag.evidence import neutral_keys
+
+    assert {"month:1", "ord:5"} <= neutral_keys("The 5th meeting opened on January 16.")
+    assert {"month:1", "ord:5"} <= neutral_keys("Cuộc họp lần thứ năm khai mạc ngày 16 tháng 1.")
+    assert "ord:1" in neutral_keys("cuộc họp đầu tiên") and "ord:1" in neutral_keys("the first meeting")
+    assert not neutral_keys("gấp mấy lần năm 2020")  # "lần năm" is no ordinal, a bare "tháng" no month
+
+
+def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_and_numbers() -> None:
+    from rag.evidence import UNSEEN_JOIN_WEIGHT, QueryTerms
+
+    seen = {"tốc", "độ", "internet", "việt", "nam", "vietnam", "2025", "đạt", "6th"}
+    idf = {t: 1.0 for t in seen}.get
+
+    def lookup(token: str) -> float:
+        return idf(token) or 5.0
+
+    terms = QueryTerms.of("Tốc độ internet của Việt Nam năm 2025 đạt bao nhiêu USD ở lần thứ 6?", lookup)
+    weight = dict(zip(terms.terms, terms.weights, strict=True))
+    assert weight["vietnam"] == 1.0  # a join the collection has (a name written without diacritics)
+    assert weight["tocdo"] == 5.0 * UNSEEN_JOIN_WEIGHT < weight["usd"] == 5.0  # no document has it
+    assert terms.unknown == ("usd",)  # "6" is known as "6th"
+    assert {"việt", "nam", "vietnam", "2025"} <= {t for t, _ in terms.bridge}
+    assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
+
+
+def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> None:
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    en = "E-commerce reached US$36 billion in 2025, three times the level of 2020."
+    vi = "Thương mại điện tử phát triển nhanh trong khu vực."
+    passages = [
+        Passage(source="vi.txt", chunk_id="v", text=vi, score=1.0, start=0, end=len(vi), language="vi"),
+        Passage(source="en.txt", chunk_id="e", text=en, score=0.5, start=0, end=len(en), language="en"),
+    ]
+    question = "Quy mô thương mại điện tử năm 2025 gấp mấy lần năm 2020?"
+    terms = QueryTerms.of(question, lambda _t: 2.0)
+    ranked = candidates(question, terms, passages, "vi")
+    assert ranked[0].text == en and ranked[0].dense == 0.0
