@@ -9,7 +9,7 @@ and a second one when it is nearly as good and adds question words the first lac
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rag.citations import MARKER
@@ -35,11 +35,15 @@ _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(thứ|lần)\s+\w+|đầu tiên", re.IGNORECASE
 )
 
-_ASKS_PERSON = re.compile(r"\b(who|whom|whose)\b|\bai\b|\bngười nào\b|\bvị \w+ nào\b", re.IGNORECASE)
-_ASKS_PLACE = re.compile(
-    r"\bwhere\b|\bwhich (country|countries|city|nation|organi[sz]ation|agency|venue)\b"
-    r"|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\b(nước|quốc gia|thành phố|tổ chức) nào\b",
+_ASKS_PERSON = re.compile(
+    r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
+    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị \w+ nào\b|\b(ông|bà) nào\b",
     re.IGNORECASE,
+)
+_ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"\bwhere\b|\bở đâu\b|\btại đâu\b|\bnơi nào\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(
+    r"\b(in )?which (country|countries|city|nation|venue)\b|\b(nước|quốc gia|thành phố) nào\b", re.IGNORECASE
 )
 _ASKS_ORDINAL = re.compile(r"\bthứ mấy\b|\bwhich (edition|time)\b|\blần thứ mấy\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
@@ -86,31 +90,125 @@ _PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+((?:[A-ZĐ][\w'’-]*\s*){1
 
 def asked_type_found(question: str, sentence: str) -> bool | None:
     """Whether the sentence holds what the question asks for beyond what the question itself says
-    (a name other than the question's for "who", a date for "when", a place after "in"/"ở" for "where");
-    None when the question asks for no such kind. A sentence that only repeats the question's own names
-    and numbers does not answer it: "Where was the X meeting held?" against "The X meeting was useful"."""
-    asked = []
+    (a person's name other than the question's for "who", a date for "when", a place after "in"/"ở"
+    for "where", a count for "how many"); None when the question asks for no such kind. A sentence that
+    only repeats the question's own names and numbers does not answer it: "Where was the X meeting
+    held?" against "The X meeting was useful"."""
+    asked: list[Callable[[str], Iterable[str]]] = []
     if _ASKS_PERSON.search(question):
-        asked.append(_NAME)
+        asked.append(_person_names)
+    if _ASKS_NAME.search(question):
+        asked.append(_finder(_NAME))
     if _ASKS_DATE.search(question):
-        asked.append(_DATE)
+        asked.append(_finder(_DATE))
     if _ASKS_NUMBER.search(question):
-        asked.append(_NUMBER_WORD)
+        asked.append(_counts)
+    if _ASKS_WHERE.search(question):
+        asked.append(_finder(_PLACE_PHRASE))
     if _ASKS_PLACE.search(question):
-        asked.append(_PLACE_PHRASE)
+        asked.append(_finder(_CAPITALISED))
     if _ASKS_ORDINAL.search(question):
-        asked.append(_ORDINAL)
+        asked.append(_finder(_ORDINAL))
     if not asked:
         return None
     own = set(tokenize(question))
-    for pattern in asked:
-        for match in pattern.finditer(sentence):
-            if set(tokenize(match.group(0))) - own - _PLACE_WORDS:
-                return True
-    return False
+    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence))
+
+
+def _finder(pattern: re.Pattern[str]) -> Callable[[str], Iterable[str]]:
+    return lambda text: (m.group(0) for m in pattern.finditer(text))
+
+
+# Capitalised words that make a phrase an institution, a title or an event rather than a person.
+_NOT_PERSON = frozenset(
+    [
+        "agency",
+        "asean",
+        "association",
+        "award",
+        "awards",
+        "bank",
+        "board",
+        "bộ",
+        "business",
+        "council",
+        "committee",
+        "conference",
+        "cooperation",
+        "coordinator",
+        "declaration",
+        "dialogue",
+        "digital",
+        "economy",
+        "envoy",
+        "forum",
+        "framework",
+        "general",
+        "group",
+        "hiệp",
+        "hội",
+        "liên",
+        "meeting",
+        "minister",
+        "ministry",
+        "nations",
+        "network",
+        "news",
+        "office",
+        "organisation",
+        "organization",
+        "partnership",
+        "president",
+        "prime",
+        "programme",
+        "project",
+        "quốc",
+        "secretary",
+        "secretary-general",
+        "summit",
+        "technology",
+        "union",
+        "united",
+        "vụ",
+        "working",
+    ]
+)
+
+
+def _person_names(sentence: str) -> Iterable[str]:
+    """Runs of two or more capitalised words with no acronym and no institution or title word in
+    them: "Kao Kim Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue"."""
+    for match in _NAME.finditer(sentence):
+        run: list[str] = []
+        for word in [*match.group(0).split(), ""]:
+            bare = word.strip("'’")
+            if bare and bare.lower() not in _NOT_PERSON and not bare.isupper() and "-" not in bare[:1]:
+                run.append(bare)
+                continue
+            if len(run) >= 2:
+                yield " ".join(run)
+            run = []
+
+
+def _counts(sentence: str) -> Iterable[str]:
+    """Numbers that can be a count or an amount: not years, not the day of a date."""
+    dates = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
+    for m in _NUMBER_WORD.finditer(sentence):
+        if _YEAR.fullmatch(m.group(0).strip(".,")) or any(a <= m.start() < b for a, b in dates):
+            continue
+        yield m.group(0)
 
 
 _NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?|\d{1,2}(?:\s*(?:-|–|to|đến)\s*\d{1,2})?\s+(?:tháng\s+\d{1,2}|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)|ngày\s+\d{1,2}"
+    r"|tháng\s+\d{1,2}|\d{1,2}/\d{1,2}",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
 _PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
 
 

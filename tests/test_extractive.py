@@ -270,3 +270,20 @@ def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> No
     terms = QueryTerms.of(question, lambda _t: 2.0)
     ranked = candidates(question, terms, passages, "vi")
     assert ranked[0].text == en and ranked[0].dense == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Who is the Secretary-General?", "At the US-ABC Dinner Dialogue, the Secretary-General spoke.", False),
+        ("Who is the Secretary-General?", "ASEAN Secretary-General Kao Kim Hourn spoke.", True),
+        ("Which minister chaired the 5th meeting?", "The 5th ASEAN Digital Ministers' Meeting stressed trust.", False),
+        ("How many delegates attended?", "It was held in Hà Nội from January 12 to 16, 2026.", False),
+        ("How does the declaration describe AI?", "AI is a critical new infrastructure.", None),  # not "ai" (who)
+        ("Ai là Giám đốc?", "Theo bà Lê Thị Việt Lâm, hội nghị sẽ mở.", True),
+    ],
+)
+def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, expected: object) -> None:
+    from rag.extractive import asked_type_found
+
+    assert asked_type_found(question, sentence) is expected
