@@ -45,17 +45,29 @@ _ORDINAL_VI = re.compile(r"\bthứ\s+(\d{1,3}|" + "|".join(_NUMBERS_VI) + r"|nh�
 _NAMING_WORD = re.compile(r"[\w'’‑-]+")
 
 
+_DOTTED = re.compile(r"\b[A-Z](?:\.[A-Z])+\.?")
+
+
+def undotted(text: str) -> str:
+    """Dotted abbreviations written as acronyms ("U.S." -> "US"), as a question and a document may
+    spell the same one differently."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
 def neutral_keys(text: str) -> set[str]:
     """Language-neutral keys for months and ordinals: "January 16" and "16 tháng 1" share ``month:1``,
-    "5th", "fifth" and "lần thứ năm" share ``ord:5``. Numbers themselves are tokens already."""
+    "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``). Numbers are tokens already."""
     keys = {f"month:{_MONTHS_EN.index(m.group(1).lower()) + 1}" for m in _MONTH_EN.finditer(text)}
     keys.update(f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text) if 1 <= int(m.group(1)) <= 12)
-    for m in _ORDINAL_EN.finditer(text):
-        keys.add(f"ord:{int(m.group(1))}" if m.group(1) else f"ord:{_ORDINALS_EN.index(m.group(2).lower()) + 1}")
+    ordinals = [
+        int(m.group(1)) if m.group(1) else _ORDINALS_EN.index(m.group(2).lower()) + 1
+        for m in _ORDINAL_EN.finditer(text)
+    ]
     for m in _ORDINAL_VI.finditer(text):
         word = (m.group(1) or "nhất").lower()
-        n = int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1
-        keys.add(f"ord:{n}")
+        ordinals.append(int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1)
+    keys.update(f"ord:{n}" for n in ordinals)
+    keys.update(str(n) for n in ordinals)  # "lần thứ 6" asks about the 6 of "6th"
     return keys
 
 
@@ -72,6 +84,7 @@ class QueryTerms:
     @classmethod
     def of(cls, question: str, idf: Callable[[str], float]) -> QueryTerms:
         unseen = idf(_NEVER_SEEN)
+        question = undotted(question)
         words = {t for w in _WORD.findall(question) for t in tokenize(w)}
         # The tokenizer also joins neighbouring words when one has diacritics ("Hà Nội" -> "hanoi") so
         # that names match their English spelling. A join no document has is either a compound word
@@ -81,7 +94,10 @@ class QueryTerms:
         terms = tuple(content_terms(question))
         weights = tuple(idf(t) * (1.0 if t in words or idf(t) < unseen else UNSEEN_JOIN_WEIGHT) for t in terms)
         naming = set(tokenize(" ".join(_naming_words(question))))  # with joins: "Việt Nam" -> "vietnam"
-        bridge = [(t, w) for t, w in zip(terms, weights, strict=True) if t in naming]
+        # Only ASCII tokens cross: acronyms, numbers, English names, and Vietnamese names folded and
+        # joined ("Nguyễn Mạnh Hùng" -> "nguyenmanh", "manhhung", which English text with the name also
+        # yields); a capitalised Vietnamese syllable ("Hội nghị") is a word, not a name in English text.
+        bridge = [(t, w) for t, w in zip(terms, weights, strict=True) if t in naming and t.isascii()]
         unknown = _unknown(question, idf, unseen) if any(idf(t) < unseen for t in terms) else ()
         mean = sum(weights) / len(weights) if weights else 1.0
         bridge += [(k, mean) for k in sorted(neutral_keys(question))]
@@ -139,7 +155,7 @@ def _naming_words(question: str) -> list[str]:
 # Weight of a join of two syllables that no document has, relative to a word (see QueryTerms.of).
 UNSEEN_JOIN_WEIGHT = 0.5
 # Weight of bridge terms at which a cross-language match counts fully (about two rare names or numbers).
-BRIDGE_MASS = 5.0
+BRIDGE_MASS = 8.0
 
 # Weights of the two signals in the evidence score, and the refusal threshold in Settings, chosen on
 # the dev half of data/gold/corpus_qa.jsonl by bench/core_questions.py --calibrate: the threshold that

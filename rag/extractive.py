@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rag.citations import MARKER
-from rag.evidence import QueryTerms, neutral_keys
+from rag.evidence import QueryTerms, neutral_keys, undotted
 from rag.text import sentence_spans
 from rag.types import Passage
 from vectorstore.lexical import tokenize
@@ -227,9 +227,9 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], la
     for i, passage in enumerate(passages):
         cross = _crosses(language, passage.language)
         dense = 0.0 if cross else max(0.0, passage.dense_score or 0.0)
-        for start, end in sentence_spans(passage.text):
+        for start, end in _spans(passage.text):
             sentence = passage.text[start:end]
-            tokens = set(tokenize(sentence))
+            tokens = set(tokenize(undotted(sentence)))
             if cross:
                 cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, neutral_keys(sentence))
             else:
@@ -240,6 +240,26 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], la
             covered = frozenset(t for t in terms.terms if t in tokens)
             out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)
+
+
+_ENDS_WITH_ABBREVIATION = re.compile(r"\b[A-Z](?:\.[A-Z])+\.$")
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, rejoined where the splitter took an abbreviation's dot for a full stop
+    ("... with the U.S." + "Coordinator for ...")."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        previous = spans[-1] if spans else None
+        if (
+            previous
+            and _ENDS_WITH_ABBREVIATION.search(text[previous[0] : previous[1]].rstrip())
+            and ("\n" not in text[previous[1] : start])
+        ):
+            spans[-1] = (previous[0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _crosses(question_language: str, passage_language: str) -> bool:

@@ -251,7 +251,8 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
     assert weight["vietnam"] == 1.0  # a join the collection has (a name written without diacritics)
     assert weight["tocdo"] == 5.0 * UNSEEN_JOIN_WEIGHT < weight["usd"] == 5.0  # no document has it
     assert terms.unknown == ("usd",)  # "6" is known as "6th"
-    assert {"việt", "nam", "vietnam", "2025"} <= {t for t, _ in terms.bridge}
+    bridge = {t for t, _ in terms.bridge}
+    assert {"vietnam", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
     assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
 
 
@@ -287,3 +288,17 @@ def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, e
     from rag.extractive import asked_type_found
 
     assert asked_type_found(question, sentence) is expected
+
+
+def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
+    from rag.evidence import QueryTerms, undotted
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    assert undotted("the U.S. Coordinator and the U.S.A") == "the US Coordinator and the USA"
+    text = "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met. Then it rained."
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Which US official held a bilateral meeting?"
+    best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+    assert best.text == "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met."
+    assert "us" in best.covered
