@@ -82,7 +82,7 @@ class QueryTerms:
     unknown: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, question: str, idf: Callable[[str], float]) -> QueryTerms:
+    def of(cls, question: str, idf: Callable[[str], float], language: str = "") -> QueryTerms:
         unseen = idf(_NEVER_SEEN)
         question = undotted(question)
         words = {t for w in _WORD.findall(question) for t in tokenize(w)}
@@ -98,7 +98,7 @@ class QueryTerms:
         # joined ("Nguyễn Mạnh Hùng" -> "nguyenmanh", "manhhung", which English text with the name also
         # yields); a capitalised Vietnamese syllable ("Hội nghị") is a word, not a name in English text.
         bridge = [(t, w) for t, w in zip(terms, weights, strict=True) if t in naming and t.isascii()]
-        unknown = _unknown(question, idf, unseen) if any(idf(t) < unseen for t in terms) else ()
+        unknown = _unknown(question, idf, unseen, language) if any(idf(t) < unseen for t in terms) else ()
         mean = sum(weights) / len(weights) if weights else 1.0
         bridge += [(k, mean) for k in sorted(neutral_keys(question))]
         return cls(terms, weights, tuple(bridge), unknown)
@@ -126,13 +126,15 @@ class QueryTerms:
         return found / mass * min(1.0, mass / BRIDGE_MASS)
 
 
-def _unknown(question: str, idf: Callable[[str], float], unseen: float) -> tuple[str, ...]:
+def _unknown(question: str, idf: Callable[[str], float], unseen: float, language: str) -> tuple[str, ...]:
     """Acronyms and numbers of the question ("GDP", "Mbps", "7") that no document has: they are written
-    alike in both languages, so their absence means no document speaks of them. A number counts as
+    alike in both languages, so their absence means no document speaks of them; so are the Latin
+    words of a Vietnamese question, which are names, units and loanwords. A number counts as
     present in its ordinal forms too ("6" in "6th"). Without an index (every IDF equal) nothing is."""
     out = []
     for word in _naming_words(question):
-        if sum(c.isupper() for c in word) < 2 and not any(c.isdigit() for c in word):
+        foreign = language == "vi" and word.isascii()  # "Mbps", "USD" in a Vietnamese question
+        if sum(c.isupper() for c in word) < 2 and not any(c.isdigit() for c in word) and not foreign:
             continue  # a capitalised word may be a name translated in the other language's document
         for t in tokenize(word):
             forms = [t, *(t + s for s in ("st", "nd", "rd", "th"))] if t.isdigit() else [t]

@@ -51,7 +51,8 @@ _ASKS_DATE = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"\bhow (many|much)\b|\bwhat (percentage|share|number|rate)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b",
+    r"\bhow (many|much)\b|\bwhat (percentage|share|number|rate)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
+    r"|\b(budget|cost|price|worth|funding)\b|\b(ngân sách|kinh phí|chi phí|giá trị)\b",
     re.IGNORECASE,
 )
 
@@ -176,8 +177,10 @@ _NOT_PERSON = frozenset(
 
 
 def _person_names(sentence: str) -> Iterable[str]:
-    """Runs of two or more capitalised words with no acronym and no institution or title word in
-    them: "Kao Kim Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue"."""
+    """Runs of capitalised words with no acronym and no institution or title word in them: "Kao Kim
+    Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue". A Vietnamese
+    full name has three syllables or more (family, middle and given name), while two capitalised
+    syllables are mostly places ("Việt Nam", "Hà Nội"), so Vietnamese runs need three."""
     for match in _NAME.finditer(sentence):
         run: list[str] = []
         for word in [*match.group(0).split(), ""]:
@@ -185,7 +188,7 @@ def _person_names(sentence: str) -> Iterable[str]:
             if bare and bare.lower() not in _NOT_PERSON and not bare.isupper() and "-" not in bare[:1]:
                 run.append(bare)
                 continue
-            if len(run) >= 2:
+            if len(run) >= (2 if all(w.isascii() for w in run) else 3):
                 yield " ".join(run)
             run = []
 

@@ -254,6 +254,9 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
     bridge = {t for t, _ in terms.bridge}
     assert {"vietnam", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
     assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
+    vi = "Tốc độ internet đạt bao nhiêu Mbps?"
+    assert QueryTerms.of(vi, lookup, "vi").unknown == ("mbps",)  # a Latin word in Vietnamese: a unit
+    assert QueryTerms.of("What Speed in Mbps?", lookup, "en").unknown == ()  # in English, just a word
 
 
 def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> None:
@@ -302,3 +305,20 @@ def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
     best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
     assert best.text == "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met."
     assert "us" in best.covered
+
+
+def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_below_top_k() -> None:
+    from rag.answering import _handed
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    texts = ["ASEAN met in Hanoi.", "ASEAN adopted a plan.", "The summary report of the Digital Masterplan 2025."]
+    pool = [
+        Passage(source=f"{i}.txt", chunk_id=str(i), text=t, score=1.0, start=0, end=len(t), dense_score=0.5)
+        for i, t in enumerate(texts)
+    ]
+    question = "Which plan's summary report was noted?"
+    ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0), pool)
+    assert [p.chunk_id for p in _handed(pool, ranked, 2)] == ["0", "2"]
+    assert [p.chunk_id for p in _handed(pool[:2], ranked[:0], 2)] == ["0", "1"]
