@@ -63,6 +63,8 @@ TYPE_WEIGHT = 0.15
 SECOND_SENTENCE_RATIO = 0.85
 # A sentence in the other language matches on names and numbers alone: weaker evidence than words.
 BRIDGE_DISCOUNT = 0.6
+# A sentence that names other editions ("6th") than the question's ("fifth") is about something else.
+ORDINAL_CONFLICT_FACTOR = 0.5
 # A headline or table caption (a whole line, no full stop, few words) names a topic rather than
 # stating a fact; it matches a question's words densely, so without this it would win too often.
 HEADING_FACTOR = 0.5
@@ -208,7 +210,7 @@ _DAY_OF_MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?|\d{1,2}(?:\s*(?:-|–|to|đến)\s*\d{1,2})?\s+(?:tháng\s+\d{1,2}|"
     r"January|February|March|April|May|June|July|August|September|October|November|December)|ngày\s+\d{1,2}"
-    r"|tháng\s+\d{1,2}|\d{1,2}/\d{1,2}",
+    r"|tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|\d{4}-\d{2}-\d{2}",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
@@ -227,19 +229,25 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], la
     is scored only on what crosses languages (names, numbers, dates: QueryTerms.bridge_coverage), at a
     discount, and without its dense score (the embedding model reads one language)."""
     out: list[Candidate] = []
+    asked_ordinals = {k for k in neutral_keys(question) if k.startswith("ord:")}
     for i, passage in enumerate(passages):
         cross = _crosses(language, passage.language)
         dense = 0.0 if cross else max(0.0, passage.dense_score or 0.0)
         for start, end in _spans(passage.text):
             sentence = passage.text[start:end]
             tokens = set(tokenize(undotted(sentence)))
-            if cross:
-                cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, neutral_keys(sentence))
-            else:
-                cov = terms.coverage(tokens)
+            keys = neutral_keys(sentence)
+            cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
+            # "the 6th meeting" does not answer about "the fifth meeting", however many words it shares
+            sentence_ordinals = {k for k in keys if k.startswith("ord:")}
+            conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
+            if conflict:
+                cov *= ORDINAL_CONFLICT_FACTOR
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
+            if conflict:
+                score *= ORDINAL_CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)

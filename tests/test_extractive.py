@@ -322,3 +322,15 @@ def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_belo
     ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0), pool)
     assert [p.chunk_id for p in _handed(pool, ranked, 2)] == ["0", "2"]
     assert [p.chunk_id for p in _handed(pool[:2], ranked[:0], 2)] == ["0", "1"]
+
+
+def test_a_sentence_about_another_edition_is_demoted() -> None:
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    text = "The 6th ASEAN Digital Ministers' Meeting took place in Hanoi. The fifth meeting took place in Bangkok."
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Where did the 5th ASEAN Digital Ministers' Meeting take place?"
+    best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+    assert best.text == "The fifth meeting took place in Bangkok."
