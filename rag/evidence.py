@@ -80,6 +80,8 @@ class QueryTerms:
     bridge: tuple[tuple[str, float], ...] = ()
     # Names and numbers of the question that no document of the collection has.
     unknown: tuple[str, ...] = ()
+    # Share of the question's word weight (joins aside) in words no document of the collection has.
+    absent_share: float = 0.0
 
     @classmethod
     def of(cls, question: str, idf: Callable[[str], float], language: str = "") -> QueryTerms:
@@ -101,7 +103,12 @@ class QueryTerms:
         unknown = _unknown(question, idf, unseen, language) if any(idf(t) < unseen for t in terms) else ()
         mean = sum(weights) / len(weights) if weights else 1.0
         bridge += [(k, mean) for k in sorted(neutral_keys(question))]
-        return cls(terms, weights, tuple(bridge), unknown)
+        informative = any(idf(t) < unseen for t in terms)
+        word_weights = [(t in words, w, idf(t) >= unseen) for t, w in zip(terms, weights, strict=True)]
+        word_mass = sum(w for is_word, w, _ in word_weights if is_word)
+        absent = sum(w for is_word, w, missing in word_weights if is_word and missing)
+        absent_share = absent / word_mass if word_mass and informative else 0.0
+        return cls(terms, weights, tuple(bridge), unknown, absent_share)
 
     @property
     def total(self) -> float:
@@ -169,12 +176,17 @@ DENSE_WEIGHT = 0.1
 # Evidence is scaled by these when the question names an acronym or number no document has, and when the
 # sentence lacks the kind of thing the question asks for (a name for "who", a date for "when"...).
 UNKNOWN_FACTOR = 0.5
+# Evidence shrinks in proportion once more than this share of the question's words is in no document.
+OFF_TOPIC_SHARE = 0.5
 TYPE_MISSING_FACTOR = 0.6
 
 
 def answer_evidence(coverage: float, dense: float, terms: QueryTerms, type_found: bool | None) -> float:
     """Evidence that one sentence answers the question, with the unanswerability cues applied."""
     evidence = sentence_evidence(coverage, dense)
+    # When most of what the question is about is in no document, the documents are about something
+    # else ("Công thức nấu phở bò là gì?" shares only "công" and "thức" with news on digital policy).
+    evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
     if terms.unknown:
         evidence *= UNKNOWN_FACTOR
     if type_found is False:

@@ -254,6 +254,9 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
     bridge = {t for t, _ in terms.bridge}
     assert {"vietnam", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
     assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
+    # Words, joins aside: 7 seen (weight 1) and năm, usd, lần, thứ, 6 unseen (weight 5 each).
+    assert terms.absent_share == pytest.approx(25 / 32)
+    assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).absent_share == 0.0
     vi = "Tốc độ internet đạt bao nhiêu Mbps?"
     assert QueryTerms.of(vi, lookup, "vi").unknown == ("mbps",)  # a Latin word in Vietnamese: a unit
     assert QueryTerms.of("What Speed in Mbps?", lookup, "en").unknown == ()  # in English, just a word
