@@ -24,6 +24,7 @@ def calibrate(rows: Sequence[dict[str, Any]], max_refused_answerable: float = 0.
     if not n_answerable or not n_unanswerable:
         raise ValueError("calibration needs both answerable and unanswerable questions")
     best: Calibration | None = None
+    best_f1 = -1.0  # unrounded: comparing with the rounded best let every later tie replace it
     for step in range(0, 101):
         threshold = step / 100
         tp = sum(e < threshold and not a for e, a in scored)
@@ -32,7 +33,8 @@ def calibrate(rows: Sequence[dict[str, Any]], max_refused_answerable: float = 0.
         if fp / n_answerable > max_refused_answerable:
             break  # refusing only grows with the threshold
         f1 = 2 * tp / (2 * tp + fp + fn)
-        if best is None or f1 > best.refusal_f1:
+        if f1 > best_f1:
+            best_f1 = f1
             best = Calibration(threshold, round(f1, 4), round(tp / n_unanswerable, 4), round(fp / n_answerable, 4))
     assert best is not None  # threshold 0 refuses nothing, so it always qualifies
     return best

@@ -14,6 +14,7 @@ from pathlib import Path
 Span = tuple[int, int]
 
 _LINE = re.compile(r"[^\n]+")
+_ENDS_WITH_ABBREVIATION = re.compile(r"\b[A-Z](?:\.[A-Z])+\.$")
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +46,15 @@ def _sentence_spans(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     punkt = _punkt()
     for line in _LINE.finditer(text):
-        base = line.start()
+        base, first = line.start(), len(spans)
         for s, e in punkt.span_tokenize(line.group()):  # type: ignore[attr-defined]
-            if line.group()[s:e].strip():
+            if not line.group()[s:e].strip():
+                continue
+            previous = spans[-1] if len(spans) > first else None
+            if previous and _ENDS_WITH_ABBREVIATION.search(text[previous[0] : previous[1]].rstrip()):
+                # Punkt took a dotted abbreviation's last dot for a full stop ("… with the U.S." +
+                # "Coordinator for …"): one sentence.
+                spans[-1] = (previous[0], base + e)
+            else:
                 spans.append((base + s, base + e))
     return tuple(spans)

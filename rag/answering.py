@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
-from rag.evidence import QueryTerms, sentence_evidence
-from rag.extractive import candidates, extract
+from rag.evidence import QueryTerms, answer_evidence
+from rag.extractive import Candidate, asked_type_found, candidates, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -36,6 +36,11 @@ class AnswerRequest:
 
 
 Retriever = Callable[[str, int], list[Passage]]
+
+# Passages whose sentences are scored for an answer. Retrieval ranks whole chunks, and a sentence that
+# answers (or a sentence in the other language that shares the question's names and numbers) can sit
+# in a chunk ranked just below top_k; the answer still hands over and cites only top_k passages.
+ANSWER_POOL = 10
 
 
 # Far above any real question (the embedding model reads ~256 tokens of it), far below what would make
@@ -89,13 +94,16 @@ def answer_events(
         query = _standalone(question, language, request.history, llm, warnings)
 
     t = time.perf_counter()
-    passages = retrieve(query, request.top_k)
+    pool = retrieve(query, max(request.top_k, ANSWER_POOL))
     timings["retrieve_ms"] = _ms(t)
+    terms = QueryTerms.of(query, idf, language)
+    passages = _handed(pool, candidates(query, terms, pool, language), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)
 
-    terms = QueryTerms.of(query, idf)
-    ranked = candidates(query, terms, passages)
-    strength = max((sentence_evidence(c.coverage, c.dense) for c in ranked), default=0.0)
+    ranked = candidates(query, terms, passages, language)
+    strength = max(
+        (answer_evidence(c.coverage, c.dense, terms, asked_type_found(query, c.text)) for c in ranked), default=0.0
+    )
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
@@ -130,6 +138,15 @@ def answer_events(
     timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t)
     answer = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
     yield _final(answer, warnings, timings, started)
+
+
+def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> list[Passage]:
+    """The top_k passages of the pool, with the one holding the best sentence in the last place
+    when retrieval ranked it lower."""
+    passages = list(pool[:top_k])
+    if ranked and ranked[0].passage_index >= top_k and passages:
+        passages[-1] = pool[ranked[0].passage_index]
+    return passages
 
 
 def _from_llm(

@@ -8,21 +8,107 @@ documents do not answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rag.text import content_terms
+from vectorstore.lexical import tokenize
+
+_WORD = re.compile(r"\w+")
+# No tokenizer output is ever whitespace, so its IDF is that of a word the collection lacks.
+_NEVER_SEEN = " "
+
+
+_MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NUMBERS_VI = ("một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+_MONTH_EN = re.compile(r"\b(" + "|".join(_MONTHS_EN) + r")\b", re.IGNORECASE)
+_MONTH_VI = re.compile(r"\btháng\s+(\d{1,2})\b", re.IGNORECASE)
+_ORDINAL_EN = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS_EN) + r"))\b", re.IGNORECASE)
+_ORDINAL_VI = re.compile(r"\bthứ\s+(\d{1,3}|" + "|".join(_NUMBERS_VI) + r"|nhất)\b|đầu tiên", re.IGNORECASE)
+# A word that names something: capitalised or with a digit, as names, acronyms, numbers and years are
+# written the same (or nearly: diacritics) in English and Vietnamese text.
+_NAMING_WORD = re.compile(r"[\w'’‑-]+")
+
+
+_DOTTED = re.compile(r"\b[A-Z](?:\.[A-Z])+\.?")
+
+
+def undotted(text: str) -> str:
+    """Dotted abbreviations written as acronyms ("U.S." -> "US"), as a question and a document may
+    spell the same one differently."""
+    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+
+
+def neutral_keys(text: str) -> set[str]:
+    """Language-neutral keys for months and ordinals: "January 16" and "16 tháng 1" share ``month:1``,
+    "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``). Numbers are tokens already."""
+    keys = {f"month:{_MONTHS_EN.index(m.group(1).lower()) + 1}" for m in _MONTH_EN.finditer(text)}
+    keys.update(f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text) if 1 <= int(m.group(1)) <= 12)
+    ordinals = [
+        int(m.group(1)) if m.group(1) else _ORDINALS_EN.index(m.group(2).lower()) + 1
+        for m in _ORDINAL_EN.finditer(text)
+    ]
+    for m in _ORDINAL_VI.finditer(text):
+        word = (m.group(1) or "nhất").lower()
+        ordinals.append(int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1)
+    keys.update(f"ord:{n}" for n in ordinals)
+    keys.update(str(n) for n in ordinals)  # "lần thứ 6" asks about the 6 of "6th"
+    return keys
 
 
 @dataclass(frozen=True)
 class QueryTerms:
     terms: tuple[str, ...]
     weights: tuple[float, ...]
+    # Terms that can match a document in the other language: names, acronyms, numbers (all tokens of
+    # the question's naming words) and neutral_keys(); with their weights.
+    bridge: tuple[tuple[str, float], ...] = ()
+    # Names and numbers of the question that no document of the collection has.
+    unknown: tuple[str, ...] = ()
+    # Share of the question's word weight (joins aside) in words no document of the collection has.
+    absent_share: float = 0.0
 
     @classmethod
-    def of(cls, question: str, idf: Callable[[str], float]) -> QueryTerms:
+    def of(cls, question: str, idf: Callable[[str], float], language: str = "") -> QueryTerms:
+        unseen = idf(_NEVER_SEEN)
+        question = undotted(question)
+        words = {t for w in _WORD.findall(question) for t in tokenize(w)}
+        # The tokenizer also joins neighbouring words when one has diacritics ("Hà Nội" -> "hanoi") so
+        # that names match their English spelling. A join no document has is either a compound word
+        # the documents lack ("công thức", evidence against them) or just two neighbouring words
+        # ("nhóm công"), noise; there is no Vietnamese word segmenter to tell which, so such a join
+        # weighs a fraction of a word: at full weight, joins would drown every Vietnamese question.
         terms = tuple(content_terms(question))
-        return cls(terms, tuple(idf(t) for t in terms))
+        weights = tuple(idf(t) * (1.0 if t in words or idf(t) < unseen else UNSEEN_JOIN_WEIGHT) for t in terms)
+        naming = set(tokenize(" ".join(_naming_words(question))))  # with joins: "Việt Nam" -> "vietnam"
+        # Only ASCII tokens cross: acronyms, numbers, English names, and Vietnamese names folded and
+        # joined ("Nguyễn Mạnh Hùng" -> "nguyenmanh", "manhhung", which English text with the name also
+        # yields); a capitalised Vietnamese syllable ("Hội nghị") is a word, not a name in English text.
+        bridge = [(t, w) for t, w in zip(terms, weights, strict=True) if t in naming and t.isascii()]
+        unknown = _unknown(question, idf, unseen, language) if any(idf(t) < unseen for t in terms) else ()
+        mean = sum(weights) / len(weights) if weights else 1.0
+        bridge += [(k, mean) for k in sorted(neutral_keys(question))]
+        informative = any(idf(t) < unseen for t in terms)
+        word_weights = [(t in words, w, idf(t) >= unseen) for t, w in zip(terms, weights, strict=True)]
+        word_mass = sum(w for is_word, w, _ in word_weights if is_word)
+        absent = sum(w for is_word, w, missing in word_weights if is_word and missing)
+        absent_share = absent / word_mass if word_mass and informative else 0.0
+        return cls(terms, weights, tuple(bridge), unknown, absent_share)
 
     @property
     def total(self) -> float:
@@ -35,12 +121,77 @@ class QueryTerms:
         present = set(tokens)
         return sum(w for t, w in zip(self.terms, self.weights, strict=True) if t in present) / self.total
 
+    def bridge_coverage(self, tokens: Iterable[str], keys: set[str]) -> float:
+        """Coverage of a sentence in another language, by the terms that can cross languages: share of
+        the bridge terms' weight present, scaled down when the bridge terms weigh little in all (one
+        ubiquitous acronym must not make every sentence a match)."""
+        mass = sum(w for _, w in self.bridge)
+        if not mass:
+            return 0.0
+        present = set(tokens) | keys
+        found = sum(w for t, w in self.bridge if t in present)
+        return found / mass * min(1.0, mass / BRIDGE_MASS)
+
+
+def _unknown(question: str, idf: Callable[[str], float], unseen: float, language: str) -> tuple[str, ...]:
+    """Acronyms and numbers of the question ("GDP", "Mbps", "7") that no document has: they are written
+    alike in both languages, so their absence means no document speaks of them; so are the Latin
+    words of a Vietnamese question, which are names, units and loanwords. A number counts as
+    present in its ordinal forms too ("6" in "6th"). Without an index (every IDF equal) nothing is."""
+    out = []
+    for word in _naming_words(question):
+        foreign = language == "vi" and word.isascii()  # "Mbps", "USD" in a Vietnamese question
+        if sum(c.isupper() for c in word) < 2 and not any(c.isdigit() for c in word) and not foreign:
+            continue  # a capitalised word may be a name translated in the other language's document
+        for t in tokenize(word):
+            forms = [t, *(t + s for s in ("st", "nd", "rd", "th"))] if t.isdigit() else [t]
+            if all(idf(f) >= unseen for f in forms):
+                out.append(t)
+    return tuple(dict.fromkeys(out))
+
+
+def _naming_words(question: str) -> list[str]:
+    """Naming words of the question, without its first word unless that is an acronym or a number
+    (every sentence starts with a capital)."""
+    words = [w for w in _NAMING_WORD.findall(question) if any(c.isupper() or c.isdigit() for c in w)]
+    first = _WORD.search(question)
+    starts = bool(words and first and question[first.start() :].startswith(words[0]))
+    if starts and not (words[0].isupper() or any(c.isdigit() for c in words[0])):
+        words = words[1:]
+    return words
+
+
+# Weight of a join of two syllables that no document has, relative to a word (see QueryTerms.of).
+UNSEEN_JOIN_WEIGHT = 0.5
+# Weight of bridge terms at which a cross-language match counts fully (about two rare names or numbers).
+BRIDGE_MASS = 8.0
 
 # Weights of the two signals in the evidence score, and the refusal threshold in Settings, chosen on
 # the dev half of data/gold/corpus_qa.jsonl by bench/core_questions.py --calibrate: the threshold that
 # maximises refusal F1 while refusing at most 10% of the answerable questions.
 LEXICAL_WEIGHT = 0.9
 DENSE_WEIGHT = 0.1
+
+
+# Evidence is scaled by these when the question names an acronym or number no document has, and when the
+# sentence lacks the kind of thing the question asks for (a name for "who", a date for "when"...).
+UNKNOWN_FACTOR = 0.5
+# Evidence shrinks in proportion once more than this share of the question's words is in no document.
+OFF_TOPIC_SHARE = 0.5
+TYPE_MISSING_FACTOR = 0.6
+
+
+def answer_evidence(coverage: float, dense: float, terms: QueryTerms, type_found: bool | None) -> float:
+    """Evidence that one sentence answers the question, with the unanswerability cues applied."""
+    evidence = sentence_evidence(coverage, dense)
+    # When most of what the question is about is in no document, the documents are about something
+    # else ("Công thức nấu phở bò là gì?" shares only "công" and "thức" with news on digital policy).
+    evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
+    if terms.unknown:
+        evidence *= UNKNOWN_FACTOR
+    if type_found is False:
+        evidence *= TYPE_MISSING_FACTOR
+    return evidence
 
 
 def sentence_evidence(coverage: float, dense: float) -> float:

@@ -9,11 +9,11 @@ and a second one when it is nearly as good and adds question words the first lac
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rag.citations import MARKER
-from rag.evidence import QueryTerms
+from rag.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
 from vectorstore.lexical import tokenize
 
@@ -30,16 +30,19 @@ _DATE = re.compile(
 )
 _NUMBER = re.compile(r"\d")
 
-_PLACE = re.compile(rf"(?<=\w[\s,])[{_UPPER}][\w'’-]+")  # a capitalised word that does not start the sentence
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(thứ|lần)\s+\w+|đầu tiên", re.IGNORECASE
 )
 
-_ASKS_PERSON = re.compile(r"\b(who|whom|whose)\b|\bai\b|\bngười nào\b|\bvị \w+ nào\b", re.IGNORECASE)
-_ASKS_PLACE = re.compile(
-    r"\bwhere\b|\bwhich (country|countries|city|nation|organi[sz]ation|agency|venue)\b"
-    r"|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\b(nước|quốc gia|thành phố|tổ chức) nào\b",
+_ASKS_PERSON = re.compile(
+    r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
+    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị \w+ nào\b|\b(ông|bà) nào\b",
     re.IGNORECASE,
+)
+_ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
+_ASKS_WHERE = re.compile(r"\bwhere\b|\bở đâu\b|\btại đâu\b|\bnơi nào\b", re.IGNORECASE)
+_ASKS_PLACE = re.compile(
+    r"\b(in )?which (country|countries|city|nation|venue)\b|\b(nước|quốc gia|thành phố) nào\b", re.IGNORECASE
 )
 _ASKS_ORDINAL = re.compile(r"\bthứ mấy\b|\bwhich (edition|time)\b|\blần thứ mấy\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
@@ -47,7 +50,8 @@ _ASKS_DATE = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"\bhow (many|much)\b|\bwhat (percentage|share|number|rate)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b",
+    r"\bhow (many|much)\b|\bwhat (percentage|share|number|rate)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
+    r"|\b(budget|cost|price|worth|funding)\b|\b(ngân sách|kinh phí|chi phí|giá trị)\b",
     re.IGNORECASE,
 )
 
@@ -56,6 +60,10 @@ COVERAGE_WEIGHT = 0.6
 DENSE_WEIGHT = 0.25
 TYPE_WEIGHT = 0.15
 SECOND_SENTENCE_RATIO = 0.85
+# A sentence in the other language matches on names and numbers alone: weaker evidence than words.
+BRIDGE_DISCOUNT = 0.6
+# A sentence that names other editions ("6th") than the question's ("fifth") is about something else.
+ORDINAL_CONFLICT_FACTOR = 0.5
 # A headline or table caption (a whole line, no full stop, few words) names a topic rather than
 # stating a fact; it matches a question's words densely, so without this it would win too often.
 HEADING_FACTOR = 0.5
@@ -76,20 +84,136 @@ class Candidate:
 
 
 def _type_match(question: str, sentence: str) -> float:
-    wanted = []
+    return 1.0 if asked_type_found(question, sentence) else 0.0
+
+
+_PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+((?:[A-ZĐ][\w'’-]*\s*){1,3})")
+
+
+def asked_type_found(question: str, sentence: str) -> bool | None:
+    """Whether the sentence holds what the question asks for beyond what the question itself says
+    (a person's name other than the question's for "who", a date for "when", a place after "in"/"ở"
+    for "where", a count for "how many"); None when the question asks for no such kind. A sentence that
+    only repeats the question's own names and numbers does not answer it: "Where was the X meeting
+    held?" against "The X meeting was useful"."""
+    asked: list[Callable[[str], Iterable[str]]] = []
     if _ASKS_PERSON.search(question):
-        wanted.append(_NAME)
+        asked.append(_person_names)
+    if _ASKS_NAME.search(question):
+        asked.append(_finder(_NAME))
     if _ASKS_DATE.search(question):
-        wanted.append(_DATE)
+        asked.append(_finder(_DATE))
     if _ASKS_NUMBER.search(question):
-        wanted.append(_NUMBER)
+        asked.append(_counts)
+    if _ASKS_WHERE.search(question):
+        asked.append(_finder(_PLACE_PHRASE))
     if _ASKS_PLACE.search(question):
-        wanted.append(_PLACE)
+        asked.append(_finder(_CAPITALISED))
     if _ASKS_ORDINAL.search(question):
-        wanted.append(_ORDINAL)
-    if not wanted:
-        return 0.0
-    return 1.0 if any(p.search(sentence) for p in wanted) else 0.0
+        asked.append(_finder(_ORDINAL))
+    if not asked:
+        return None
+    own = set(tokenize(question))
+    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence))
+
+
+def _finder(pattern: re.Pattern[str]) -> Callable[[str], Iterable[str]]:
+    return lambda text: (m.group(0) for m in pattern.finditer(text))
+
+
+# Capitalised words that make a phrase an institution, a title or an event rather than a person.
+_NOT_PERSON = frozenset(
+    [
+        "agency",
+        "asean",
+        "association",
+        "award",
+        "awards",
+        "bank",
+        "board",
+        "bộ",
+        "business",
+        "council",
+        "committee",
+        "conference",
+        "cooperation",
+        "coordinator",
+        "declaration",
+        "dialogue",
+        "digital",
+        "economy",
+        "envoy",
+        "forum",
+        "framework",
+        "general",
+        "group",
+        "hiệp",
+        "hội",
+        "liên",
+        "meeting",
+        "minister",
+        "ministry",
+        "nations",
+        "network",
+        "news",
+        "office",
+        "organisation",
+        "organization",
+        "partnership",
+        "president",
+        "prime",
+        "programme",
+        "project",
+        "quốc",
+        "secretary",
+        "secretary-general",
+        "summit",
+        "technology",
+        "union",
+        "united",
+        "vụ",
+        "working",
+    ]
+)
+
+
+def _person_names(sentence: str) -> Iterable[str]:
+    """Runs of capitalised words with no acronym and no institution or title word in them: "Kao Kim
+    Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue". A Vietnamese
+    full name has three syllables or more (family, middle and given name), while two capitalised
+    syllables are mostly places ("Việt Nam", "Hà Nội"), so Vietnamese runs need three."""
+    for match in _NAME.finditer(sentence):
+        run: list[str] = []
+        for word in [*match.group(0).split(), ""]:
+            bare = word.strip("'’")
+            if bare and bare.lower() not in _NOT_PERSON and not bare.isupper() and "-" not in bare[:1]:
+                run.append(bare)
+                continue
+            if len(run) >= (2 if all(w.isascii() for w in run) else 3):
+                yield " ".join(run)
+            run = []
+
+
+def _counts(sentence: str) -> Iterable[str]:
+    """Numbers that can be a count or an amount: not years, not the day of a date."""
+    dates = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
+    for m in _NUMBER_WORD.finditer(sentence):
+        if _YEAR.fullmatch(m.group(0).strip(".,")) or any(a <= m.start() < b for a, b in dates):
+            continue
+        yield m.group(0)
+
+
+_NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?|\d{1,2}(?:\s*(?:-|–|to|đến)\s*\d{1,2})?\s+(?:tháng\s+\d{1,2}|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)|ngày\s+\d{1,2}"
+    r"|tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|\d{4}-\d{2}-\d{2}",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
+_PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
@@ -99,20 +223,38 @@ def is_heading(text: str, start: int, end: int) -> bool:
     return whole_line and not sentence.endswith(_TERMINAL) and len(sentence.split()) <= _HEADING_MAX_WORDS
 
 
-def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage]) -> list[Candidate]:
+def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], language: str = "") -> list[Candidate]:
+    """Every sentence of the passages, best first. A passage in another language than the question's
+    is scored only on what crosses languages (names, numbers, dates: QueryTerms.bridge_coverage), at a
+    discount, and without its dense score (the embedding model reads one language)."""
     out: list[Candidate] = []
+    asked_ordinals = {k for k in neutral_keys(question) if k.startswith("ord:")}
     for i, passage in enumerate(passages):
-        dense = max(0.0, passage.dense_score or 0.0)
+        cross = _crosses(language, passage.language)
+        dense = 0.0 if cross else max(0.0, passage.dense_score or 0.0)
         for start, end in passage.sentence_spans():
             sentence = passage.text[start:end]
-            tokens = set(tokenize(sentence))
-            cov = terms.coverage(tokens)
+            tokens = set(tokenize(undotted(sentence)))
+            keys = neutral_keys(sentence)
+            cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
+            # "the 6th meeting" does not answer about "the fifth meeting", however many words it shares
+            sentence_ordinals = {k for k in keys if k.startswith("ord:")}
+            conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
+            if conflict:
+                cov *= ORDINAL_CONFLICT_FACTOR
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
+            if conflict:
+                score *= ORDINAL_CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
     return sorted(out, key=lambda c: -c.score)
+
+
+def _crosses(question_language: str, passage_language: str) -> bool:
+    known = {"en", "vi"}
+    return question_language in known and passage_language in known and question_language != passage_language
 
 
 def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         1.0, ge=0, description="Weight of the BM25 list over passages in languages other than the question's."
     )
     refusal_threshold: float = Field(
-        0.17, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
+        0.18, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )
 
     llm: LLMChoice = Field("auto", description="auto: Ollama when it answers, else extractive.")

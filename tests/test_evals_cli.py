@@ -93,6 +93,16 @@ def test_calibration_on_hand_made_rows() -> None:
     assert result.refused_answerable == 0.0 and result.refused_unanswerable == pytest.approx(2 / 3, abs=1e-4)
 
 
+def test_calibration_ties_go_to_the_lower_threshold_whatever_the_rounding() -> None:
+    from evals.calibrate import calibrate
+
+    # Every threshold from 0.11 to 0.50 refuses the 0.1 alone: F1 = 2/(2+4) = 1/3, which rounds to
+    # 0.3333, less than 1/3; above 0.50 the answerable 0.5 would be refused (100% > 10%).
+    cases = [(0.1, False), *[(0.95, False)] * 4, (0.5, True)]
+    rows = [{"evidence": e, "answerable": a} for e, a in cases]
+    assert calibrate(rows).threshold == pytest.approx(0.11)
+
+
 def test_judge_metrics_come_from_the_llm_and_are_absent_without_one(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -209,3 +209,131 @@ def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, s
     from rag.extractive import _type_match
 
     assert _type_match(question, sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Who heads the Working Group on AI Governance?", "The Working Group on AI Governance will guide it.", False),
+        ("Where was the 4th ADGMIN + Japan meeting held?", "The 4th ADGMIN + Japan meeting was useful.", False),
+        ("Where was the 4th ADGMIN + Japan meeting held?", "The 4th ADGMIN + Japan meeting was held in Tokyo.", True),
+        ("How many delegates attended the 6th ADGMIN?", "The 6th ADGMIN opened on Thursday.", False),
+        ("How many delegates attended the 6th ADGMIN?", "Some 300 delegates attended the 6th ADGMIN.", True),
+        ("What did the declaration stress?", "The declaration stressed trust.", None),
+    ],
+)
+def test_asked_type_must_come_from_beyond_the_question_itself(question: str, sentence: str, expected: object) -> None:
+    from rag.extractive import asked_type_found
+
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietnamese() -> None:
+    from rag.evidence import neutral_keys
+
+    assert {"month:1", "ord:5"} <= neutral_keys("The 5th meeting opened on January 16.")
+    assert {"month:1", "ord:5"} <= neutral_keys("Cuộc họp lần thứ năm khai mạc ngày 16 tháng 1.")
+    assert "ord:1" in neutral_keys("cuộc họp đầu tiên") and "ord:1" in neutral_keys("the first meeting")
+    assert not neutral_keys("gấp mấy lần năm 2020")  # "lần năm" is no ordinal, a bare "tháng" no month
+
+
+def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_and_numbers() -> None:
+    from rag.evidence import UNSEEN_JOIN_WEIGHT, QueryTerms
+
+    seen = {"tốc", "độ", "internet", "việt", "nam", "vietnam", "2025", "đạt", "6th"}
+    idf = {t: 1.0 for t in seen}.get
+
+    def lookup(token: str) -> float:
+        return idf(token) or 5.0
+
+    terms = QueryTerms.of("Tốc độ internet của Việt Nam năm 2025 đạt bao nhiêu USD ở lần thứ 6?", lookup)
+    weight = dict(zip(terms.terms, terms.weights, strict=True))
+    assert weight["vietnam"] == 1.0  # a join the collection has (a name written without diacritics)
+    assert weight["tocdo"] == 5.0 * UNSEEN_JOIN_WEIGHT < weight["usd"] == 5.0  # no document has it
+    assert terms.unknown == ("usd",)  # "6" is known as "6th"
+    bridge = {t for t, _ in terms.bridge}
+    assert {"vietnam", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
+    assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
+    # Words, joins aside: 7 seen (weight 1) and năm, usd, lần, thứ, 6 unseen (weight 5 each).
+    assert terms.absent_share == pytest.approx(25 / 32)
+    assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).absent_share == 0.0
+    vi = "Tốc độ internet đạt bao nhiêu Mbps?"
+    assert QueryTerms.of(vi, lookup, "vi").unknown == ("mbps",)  # a Latin word in Vietnamese: a unit
+    assert QueryTerms.of("What Speed in Mbps?", lookup, "en").unknown == ()  # in English, just a word
+
+
+def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> None:
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    en = "E-commerce reached US$36 billion in 2025, three times the level of 2020."
+    vi = "Thương mại điện tử phát triển nhanh trong khu vực."
+    passages = [
+        Passage(source="vi.txt", chunk_id="v", text=vi, score=1.0, start=0, end=len(vi), language="vi"),
+        Passage(source="en.txt", chunk_id="e", text=en, score=0.5, start=0, end=len(en), language="en"),
+    ]
+    question = "Quy mô thương mại điện tử năm 2025 gấp mấy lần năm 2020?"
+    terms = QueryTerms.of(question, lambda _t: 2.0)
+    ranked = candidates(question, terms, passages, "vi")
+    assert ranked[0].text == en and ranked[0].dense == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Who is the Secretary-General?", "At the US-ABC Dinner Dialogue, the Secretary-General spoke.", False),
+        ("Who is the Secretary-General?", "ASEAN Secretary-General Kao Kim Hourn spoke.", True),
+        ("Which minister chaired the 5th meeting?", "The 5th ASEAN Digital Ministers' Meeting stressed trust.", False),
+        ("How many delegates attended?", "It was held in Hà Nội from January 12 to 16, 2026.", False),
+        ("How does the declaration describe AI?", "AI is a critical new infrastructure.", None),  # not "ai" (who)
+        ("Ai là Giám đốc?", "Theo bà Lê Thị Việt Lâm, hội nghị sẽ mở.", True),
+    ],
+)
+def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, expected: object) -> None:
+    from rag.extractive import asked_type_found
+
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
+    from rag.evidence import QueryTerms, undotted
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    assert undotted("the U.S. Coordinator and the U.S.A") == "the US Coordinator and the USA"
+    text = "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met. Then it rained."
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Which US official held a bilateral meeting?"
+    best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+    assert best.text == "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met."
+    assert "us" in best.covered
+
+
+def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_below_top_k() -> None:
+    from rag.answering import _handed
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    texts = ["ASEAN met in Hanoi.", "ASEAN adopted a plan.", "The summary report of the Digital Masterplan 2025."]
+    pool = [
+        Passage(source=f"{i}.txt", chunk_id=str(i), text=t, score=1.0, start=0, end=len(t), dense_score=0.5)
+        for i, t in enumerate(texts)
+    ]
+    question = "Which plan's summary report was noted?"
+    ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0), pool)
+    assert [p.chunk_id for p in _handed(pool, ranked, 2)] == ["0", "2"]
+    assert [p.chunk_id for p in _handed(pool[:2], ranked[:0], 2)] == ["0", "1"]
+
+
+def test_a_sentence_about_another_edition_is_demoted() -> None:
+    from rag.evidence import QueryTerms
+    from rag.extractive import candidates
+    from rag.types import Passage
+
+    text = "The 6th ASEAN Digital Ministers' Meeting took place in Hanoi. The fifth meeting took place in Bangkok."
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Where did the 5th ASEAN Digital Ministers' Meeting take place?"
+    best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+    assert best.text == "The fifth meeting took place in Bangkok."
