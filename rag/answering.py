@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
 from rag.evidence import QueryTerms, answer_evidence
-from rag.extractive import Candidate, asked_type_found, candidates, extract
+from rag.extractive import Candidate, candidates, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -97,13 +97,10 @@ def answer_events(
     pool = retrieve(query, max(request.top_k, ANSWER_POOL))
     timings["retrieve_ms"] = _ms(t)
     terms = QueryTerms.of(query, idf, language)
-    passages = _handed(pool, candidates(query, terms, pool, language), request.top_k)
+    passages, ranked = _handed(pool, candidates(query, terms, pool, language), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)
 
-    ranked = candidates(query, terms, passages, language)
-    strength = max(
-        (answer_evidence(c.coverage, c.dense, terms, asked_type_found(query, c.text)) for c in ranked), default=0.0
-    )
+    strength = max((answer_evidence(c.coverage, c.dense, terms, c.type_found) for c in ranked), default=0.0)
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
@@ -140,13 +137,16 @@ def answer_events(
     yield _final(answer, warnings, timings, started)
 
 
-def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> list[Passage]:
+def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> tuple[list[Passage], list[Candidate]]:
     """The top_k passages of the pool, with the one holding the best sentence in the last place
-    when retrieval ranked it lower."""
-    passages = list(pool[:top_k])
-    if ranked and ranked[0].passage_index >= top_k and passages:
-        passages[-1] = pool[ranked[0].passage_index]
-    return passages
+    when retrieval ranked it lower; and the ranked sentences of those passages, numbered anew."""
+    place = {i: i for i in range(min(top_k, len(pool)))}
+    if ranked and ranked[0].passage_index >= top_k and place:
+        del place[len(place) - 1]
+        place[ranked[0].passage_index] = len(place)
+    passages = [pool[i] for i in sorted(place, key=place.__getitem__)]
+    kept = [replace(c, passage_index=place[c.passage_index]) for c in ranked if c.passage_index in place]
+    return passages, kept
 
 
 def _from_llm(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.text import content_terms
 from vectorstore.lexical import tokenize
@@ -54,7 +55,8 @@ def undotted(text: str) -> str:
     return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
 
 
-def neutral_keys(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def neutral_keys(text: str) -> frozenset[str]:
     """Language-neutral keys for months and ordinals: "January 16" and "16 tháng 1" share ``month:1``,
     "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``). Numbers are tokens already."""
     keys = {f"month:{_MONTHS_EN.index(m.group(1).lower()) + 1}" for m in _MONTH_EN.finditer(text)}
@@ -68,7 +70,7 @@ def neutral_keys(text: str) -> set[str]:
         ordinals.append(int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1)
     keys.update(f"ord:{n}" for n in ordinals)
     keys.update(str(n) for n in ordinals)  # "lần thứ 6" asks about the 6 of "6th"
-    return keys
+    return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class QueryTerms:
         present = set(tokens)
         return sum(w for t, w in zip(self.terms, self.weights, strict=True) if t in present) / self.total
 
-    def bridge_coverage(self, tokens: Iterable[str], keys: set[str]) -> float:
+    def bridge_coverage(self, tokens: Iterable[str], keys: frozenset[str]) -> float:
         """Coverage of a sentence in another language, by the terms that can cross languages: share of
         the bridge terms' weight present, scaled down when the bridge terms weigh little in all (one
         ubiquitous acronym must not make every sentence a match)."""

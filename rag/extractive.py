@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.citations import MARKER
 from rag.evidence import QueryTerms, neutral_keys, undotted
@@ -81,10 +82,8 @@ class Candidate:
     covered: frozenset[str]
     coverage: float
     dense: float
-
-
-def _type_match(question: str, sentence: str) -> float:
-    return 1.0 if asked_type_found(question, sentence) else 0.0
+    # Whether the sentence holds the kind of thing the question asks for (None: it asks for no kind).
+    type_found: bool | None = None
 
 
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+((?:[A-ZĐ][\w'’-]*\s*){1,3})")
@@ -96,6 +95,15 @@ def asked_type_found(question: str, sentence: str) -> bool | None:
     for "where", a count for "how many"); None when the question asks for no such kind. A sentence that
     only repeats the question's own names and numbers does not answer it: "Where was the X meeting
     held?" against "The X meeting was useful"."""
+    asked, own = _asked(question)
+    if not asked:
+        return None
+    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence))
+
+
+@lru_cache(maxsize=1024)  # once per question, not once per sentence it is checked against
+def _asked(question: str) -> tuple[tuple[Callable[[str], Iterable[str]], ...], frozenset[str]]:
+    """The finders for what the question asks for, and the question's own tokens."""
     asked: list[Callable[[str], Iterable[str]]] = []
     if _ASKS_PERSON.search(question):
         asked.append(_person_names)
@@ -111,10 +119,7 @@ def asked_type_found(question: str, sentence: str) -> bool | None:
         asked.append(_finder(_CAPITALISED))
     if _ASKS_ORDINAL.search(question):
         asked.append(_finder(_ORDINAL))
-    if not asked:
-        return None
-    own = set(tokenize(question))
-    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence))
+    return tuple(asked), frozenset(tokenize(question))
 
 
 def _finder(pattern: re.Pattern[str]) -> Callable[[str], Iterable[str]]:
@@ -242,13 +247,14 @@ def candidates(question: str, terms: QueryTerms, passages: Sequence[Passage], la
             conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
             if conflict:
                 cov *= ORDINAL_CONFLICT_FACTOR
-            score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * _type_match(question, sentence)
+            found = asked_type_found(question, sentence.strip())
+            score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * (1.0 if found else 0.0)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
             if conflict:
                 score *= ORDINAL_CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
-            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense))
+            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense, found))
     return sorted(out, key=lambda c: -c.score)
 
 

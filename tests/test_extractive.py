@@ -206,9 +206,9 @@ def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
     ],
 )
 def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, sentence: str, expected: float) -> None:
-    from rag.extractive import _type_match
+    from rag.extractive import asked_type_found
 
-    assert _type_match(question, sentence) == expected
+    assert (1.0 if asked_type_found(question, sentence) else 0.0) == expected
 
 
 @pytest.mark.parametrize(
@@ -322,9 +322,13 @@ def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_belo
         for i, t in enumerate(texts)
     ]
     question = "Which plan's summary report was noted?"
-    ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0), pool)
-    assert [p.chunk_id for p in _handed(pool, ranked, 2)] == ["0", "2"]
-    assert [p.chunk_id for p in _handed(pool[:2], ranked[:0], 2)] == ["0", "1"]
+    terms = QueryTerms.of(question, lambda _t: 1.0)
+    ranked = candidates(question, terms, pool)
+    passages, kept = _handed(pool, ranked, 2)
+    assert [p.chunk_id for p in passages] == ["0", "2"]
+    # The sentences handed on are exactly those of the handed passages, numbered by their new places.
+    assert kept == candidates(question, terms, passages)
+    assert [p.chunk_id for p in _handed(pool[:2], ranked[:0], 2)[0]] == ["0", "1"]
 
 
 def test_a_sentence_about_another_edition_is_demoted() -> None:
