@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ __all__ = ["ChunkStore", "StoreError", "open_store"]
 
 # Chroma caps one write; stay well below it.
 _WRITE_BATCH = 2000
+# Recently read chunks kept in memory (text, metadata, vector: ~3 kB each with a 384-d model).
+_RECENT_CHUNKS = 4096
 PENDING = "pending-"
 
 
@@ -47,6 +50,11 @@ class ChunkStore:
         self._collection: Collection | None = get_collection(client, name, create=False)
         self._lexical: LexicalIndex | None = None
         self._lock = threading.Lock()
+        # Chunks (with vectors) read lately, by id. A chunk id names one version of one source's
+        # content, so an entry never goes stale by another process's writes; this process's own
+        # writes clear it anyway. Saves a Chroma read per question for the passages that recur.
+        self._recent: OrderedDict[str, tuple[ChunkRecord, np.ndarray]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -121,6 +129,26 @@ class ChunkStore:
     def get_chunks_with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
         if self._collection is None or not chunk_ids:
             return []
+        with self._recent_lock:
+            known = {cid: self._recent[cid] for cid in chunk_ids if cid in self._recent}
+            for cid in known:
+                self._recent.move_to_end(cid)
+        missing = [cid for cid in chunk_ids if cid not in known]
+        fetched = {pair[0].chunk_id: pair for pair in self._read_with_vectors(missing)} if missing else {}
+        for _record, vector in fetched.values():
+            vector.setflags(write=False)  # shared by every later reader
+        with self._recent_lock:
+            self._recent.update(fetched)
+            while len(self._recent) > _RECENT_CHUNKS:
+                self._recent.popitem(last=False)
+        both = known | fetched
+        return [both[cid] for cid in chunk_ids if cid in both]
+
+    def _forget_recent(self) -> None:
+        with self._recent_lock:
+            self._recent.clear()
+
+    def _read_with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
         from chromadb.errors import InternalError
 
         try:
@@ -253,6 +281,7 @@ class ChunkStore:
 
         collection = self._ensure_collection()
         self._mark_pending()
+        self._forget_recent()
         written_at = time.time()
         records = [r for batch, _ in items for r in batch]
         embeddings = np.concatenate([vectors[: len(batch)] for batch, vectors in items])
@@ -274,6 +303,7 @@ class ChunkStore:
         if self._collection is None or not chunk_ids:
             return
         self._mark_pending()
+        self._forget_recent()
         for lo in range(0, len(chunk_ids), _WRITE_BATCH):
             self._collection.delete(ids=list(chunk_ids[lo : lo + _WRITE_BATCH]))
 
@@ -338,6 +368,7 @@ class ChunkStore:
             self._collection = None
         shutil.rmtree(self._lexical_dir(), ignore_errors=True)
         self._lexical = None
+        self._forget_recent()
 
     # -- internals ----------------------------------------------------------------------------
 
