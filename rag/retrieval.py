@@ -36,7 +36,7 @@ class FusionParams:
     # Sentence rerank (rag.rerank) of the first rerank_depth fused chunks: each gains
     # weight × (its best sentence's idf share of the question) / (rrf_k + 1), i.e. up to `weight`
     # times a first rank in one list. With the dense list in play the share mostly decides the order
-    # (XQuAD even articles: en→en hit@1 0.922 → 0.951, en→vi 0.374 → 0.423); with BM25 alone, whose
+    # (XQuAD even articles: en→en hit@1 0.922 → 0.951, en→vi 0.359 → 0.423); with BM25 alone, whose
     # ranking is lexical already, it only breaks near-ties (vi→vi 0.910 → 0.913, mixed-vi 0.908 → 0.920;
     # 0.5 or more costs vi→vi hit@1).
     sentence_weight: float = 1.0
