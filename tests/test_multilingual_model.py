@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
+from rag.retrieval import FusionParams
 from rag.service import RagService
 
 DOCS = {
@@ -118,9 +119,12 @@ def test_star_languages_fuse_the_dense_list_for_vietnamese_questions(
     assert fused[0].source == lexical_only[0].source == "vi-caphe.txt"
     # Both retrievers put the document first: with "*" its fused score holds both reciprocal ranks,
     # with "en" the Vietnamese question's dense list carries no weight and only BM25's rank counts.
+    # The question is the document's sentence, so each also gains its sentence rerank weight in full
+    # (rag.rerank): the dense list's when it is fused, the BM25-alone one when it is not.
     rrf_k = everywhere.settings.rrf_k
-    assert fused[0].score == pytest.approx(2 / (rrf_k + 1))
-    assert lexical_only[0].score == pytest.approx(1 / (rrf_k + 1))
+    params = FusionParams()
+    assert fused[0].score == pytest.approx((2 + params.sentence_weight) / (rrf_k + 1))
+    assert lexical_only[0].score == pytest.approx((1 + params.sentence_weight_lexical_only) / (rrf_k + 1))
 
 
 def test_a_missing_model_folder_is_an_error_that_names_the_setting(documents: Path, tmp_path: Path) -> None:

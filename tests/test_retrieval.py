@@ -7,7 +7,8 @@ import unicodedata
 
 import pytest
 
-from rag.retrieval import reciprocal_rank_fusion
+from rag.rerank import sentence_scores
+from rag.retrieval import FusionParams, hybrid_search, reciprocal_rank_fusion
 from rag.service import RagService
 from rag.types import Passage
 from vectorstore.analysis import bridge_query
@@ -134,13 +135,22 @@ def test_hybrid_is_the_fusion_of_the_dense_and_per_language_bm25_lists(corpus_se
     for ranking in (dense, english, vietnamese):
         for rank, cid in enumerate(ranking, start=1):
             expected[cid] = expected.get(cid, 0.0) + 1 / (RRF_K + rank)
+    # Then the first rerank_depth fused chunks gain their best sentence's share (rag.rerank).
+    params = FusionParams()
+    pool = sorted(expected, key=lambda c: -expected[c])[: params.rerank_depth]
+    chunks = {r.chunk_id: r for r in corpus_service.store().get_chunks(pool)}
+    shares = sentence_scores(
+        CHAIR_Q, bridge_query(CHAIR_Q), "en", [(chunks[c].language, chunks[c].text) for c in pool], index.idf
+    )
+    assert max(shares) > 0
+    scale = params.sentence_weight / (RRF_K + 1)
+    reranked = {c: expected[c] + scale * share for c, share in zip(pool, shares, strict=True)}
 
-    hybrid = corpus_service.retrieve(CHAIR_Q, top_k=10)
+    hybrid = corpus_service.retrieve(CHAIR_Q, top_k=params.rerank_depth)
 
+    assert [p.chunk_id for p in hybrid] == sorted(pool, key=lambda c: -reranked[c])
     for p in hybrid:
-        assert p.score == pytest.approx(expected[p.chunk_id], rel=1e-9)
-    best = sorted(expected.values(), reverse=True)[:10]
-    assert [p.score for p in hybrid] == pytest.approx(best, rel=1e-9)
+        assert p.score == pytest.approx(reranked[p.chunk_id], rel=1e-9)
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t "])
@@ -243,10 +253,15 @@ def test_fold_diacritics() -> None:
 
 def test_dense_ranking_is_not_fused_for_languages_the_model_cannot_read(corpus_service: RagService) -> None:
     question = "Hội nghị sẽ khai mạc với các cuộc họp cấp cao về kỹ thuật số ASEAN từ ngày nào?"
-    hybrid = corpus_service.retrieve(question, top_k=5)
+    # Without the sentence rerank, hybrid search is BM25's ranking; with it, a reordering of BM25's.
+    unranked = FusionParams(dense_languages=corpus_service.settings.dense_languages, rerank_depth=0)
+    store, embedder = corpus_service.store(), corpus_service.embedder
+    hybrid = hybrid_search(store, embedder, question, 5, unranked)
     bm25 = corpus_service.retrieve(question, top_k=5, mode="bm25")
     assert [p.chunk_id for p in hybrid] == [p.chunk_id for p in bm25]
     assert all(p.dense_score is not None for p in hybrid)  # still reported, just not fused
+    pool = {p.chunk_id for p in corpus_service.retrieve(question, top_k=FusionParams().rerank_depth, mode="bm25")}
+    assert {p.chunk_id for p in corpus_service.retrieve(question, top_k=5)} <= pool
 
     everyone = RagService(corpus_service.settings.model_copy(update={"embed_languages": "*"}))
     everyone._stores = corpus_service._stores
