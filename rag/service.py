@@ -160,7 +160,15 @@ class RagService:
     ) -> list[Passage]:
         s = self.settings
         params = FusionParams(
-            s.candidates, s.rrf_k, s.dense_weight, s.lexical_weight, s.dense_languages, s.cross_language_weight
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+            dense_languages=s.dense_languages,
+            cross_weight=s.cross_language_weight,
+            sentence_weight=s.sentence_weight,
+            sentence_weight_lexical_only=s.sentence_weight_lexical,
+            rerank_depth=s.rerank_depth,
         )
         try:
             return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)

@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     cross_language_weight: float = Field(
         1.0, ge=0, description="Weight of the BM25 list over passages in languages other than the question's."
     )
+    rerank_depth: int = Field(
+        10, ge=0, description="Fused chunks reordered by their best sentence's share of the question (0: off)."
+    )
+    sentence_weight: float = Field(
+        1.0, ge=0, description="Weight of that share when the dense list is fused (English questions)."
+    )
+    sentence_weight_lexical: float = Field(
+        0.1, ge=0, description="Weight of that share when BM25 ranks alone (questions the model cannot read)."
+    )
     refusal_threshold: float = Field(
         0.18, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )
