@@ -128,8 +128,8 @@ def test_star_languages_fuse_the_dense_list_for_vietnamese_questions(
 
 
 def test_a_missing_model_folder_is_an_error_that_names_the_setting(documents: Path, tmp_path: Path) -> None:
-    from ingest.embedding import EmbeddingError
+    from rag.errors import RagError
 
     service = _service(tmp_path / "home", tmp_path / "no-such-model", "*")
-    with pytest.raises(EmbeddingError, match="RAG_EMBED_MODEL"):
+    with pytest.raises(RagError, match="RAG_EMBED_MODEL"):
         service.ingest([documents])
