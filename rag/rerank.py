@@ -6,8 +6,8 @@ vocabulary, so the chunk-level scores often put a sibling first; the passage who
 sentence holds most of the question's rare words is the likelier answer. Each candidate's score gets
 a bonus for that: the idf-weighted share of the question's content terms found in its best sentence.
 
-Sentences are split with a regular expression, not Punkt: this runs on every retrieval, and the
-chunk texts are cached by value, so each chunk is split and tokenised once per process.
+Sentences are the chunk's own, found at ingest (see ingest.sentences); each chunk's sentence tokens
+are cached by value, so a chunk is tokenised once per process.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from rag.text import stopwords
+from rag.text import sentence_spans, stopwords
 from vectorstore.lexical import tokenize
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# A sentence ends at . ! or ? followed by white space, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+Span = tuple[int, int]
 
 
 def question_terms(question: str) -> list[str]:
@@ -42,17 +41,21 @@ def question_terms(question: str) -> list[str]:
 
 
 @lru_cache(maxsize=16_384)
-def sentence_token_sets(text: str) -> tuple[frozenset[str], ...]:
-    """Each sentence's BM25 tokens; cached because the same chunks come back question after question."""
-    return tuple(frozenset(tokenize(s)) for s in _SENTENCE_END.split(text) if s.strip())
+def sentence_token_sets(text: str, spans: tuple[Span, ...] | None = None) -> tuple[frozenset[str], ...]:
+    """Each sentence's BM25 tokens (``spans``: the sentences stored with the chunk; None: split now);
+    cached because the same chunks come back question after question."""
+    found = spans if spans is not None else tuple(sentence_spans(text))
+    return tuple(frozenset(tokenize(text[s:e])) for s, e in found)
 
 
-def best_sentence_share(terms: Sequence[str], idf: dict[str, float], total: float, text: str) -> float:
+def best_sentence_share(
+    terms: Sequence[str], idf: dict[str, float], total: float, text: str, spans: tuple[Span, ...] | None = None
+) -> float:
     """The largest idf-weighted share of ``terms`` that one sentence of ``text`` holds (0..1 of ``total``)."""
     if not terms or total <= 0:
         return 0.0
     best = 0.0
-    for tokens in sentence_token_sets(text):
+    for tokens in sentence_token_sets(text, spans):
         best = max(best, sum(idf[t] for t in terms if t in tokens))
     return best / total
 
@@ -61,10 +64,10 @@ def sentence_scores(
     question: str,
     cross_question: str,
     question_language: str,
-    candidates: Sequence[tuple[str, str]],
+    candidates: Sequence[tuple[str, str, tuple[Span, ...] | None]],
     idf: Callable[[str], float],
 ) -> list[float]:
-    """Each (language, text) candidate's best-sentence share of the question's idf.
+    """Each (language, text, sentence spans) candidate's best-sentence share of the question's idf.
 
     Passages in another language are matched with ``cross_question`` (for an English question, its
     names and numbers only, as BM25 does), and their share is still taken of the whole question's
@@ -75,6 +78,6 @@ def sentence_scores(
     weights = {t: idf(t) for t in {*terms, *cross_terms}}
     total = sum(weights[t] for t in terms)
     return [
-        best_sentence_share(terms if language == question_language else cross_terms, weights, total, text)
-        for language, text in candidates
+        best_sentence_share(terms if language == question_language else cross_terms, weights, total, text, spans)
+        for language, text, spans in candidates
     ]

@@ -141,7 +141,11 @@ def _sentence_rerank(
         return fused
     cross_query = bridge_query(query) if query_language == "en" else query
     shares = sentence_scores(
-        query, cross_query, query_language, [(records[c].language, records[c].text) for c, _ in fused], index.idf
+        query,
+        cross_query,
+        query_language,
+        [(records[c].language, records[c].text, records[c].sentences) for c, _ in fused],
+        index.idf,
     )
     rescored = [(cid, score + scale * share) for (cid, score), share in zip(fused, shares, strict=True)]
     return sorted(rescored, key=lambda kv: -kv[1])

@@ -41,9 +41,14 @@ def test_question_terms_keep_vietnamese_syllables_without_joins() -> None:
     assert question_terms("Ai đã đặt tên sông Hồng ở đâu?") == ["đặt", "tên", "sông", "hồng"]
 
 
-def test_sentences_end_at_stops_and_line_breaks() -> None:
-    sentences = sentence_token_sets("One river. Two deltas! Three? Four\nfive")
+def test_sentences_are_the_stored_ones_or_the_splitters() -> None:
+    text = "One river. Two deltas! Three? Four\nfive"
+    sentences = sentence_token_sets(text)
     assert [sorted(s) for s in sentences] == [["one", "river"], ["delta", "two"], ["three"], ["four"], ["five"]]
+    assert [sorted(s) for s in sentence_token_sets(text, ((0, 22), (23, 40)))] == [
+        ["delta", "one", "river", "two"],
+        ["five", "four", "three"],
+    ]
 
 
 def test_best_sentence_share_prefers_terms_together_over_terms_spread() -> None:
@@ -62,7 +67,11 @@ def test_other_language_passages_count_the_cross_terms_against_the_whole_questio
         "Which city is the capital? Hanoi",
         "hanoi",
         "en",
-        [("en", "Hanoi is the capital city."), ("vi", "Hà Nội, Hanoi, là thủ đô."), ("vi", "Không có tên.")],
+        [
+            ("en", "Hanoi is the capital city.", None),
+            ("vi", "Hà Nội, Hanoi, là thủ đô.", None),
+            ("vi", "Không có tên.", None),
+        ],
         lambda t: idf(t) or 0.0,
     )
     assert shares == pytest.approx([1.0, 0.6, 0.0])

@@ -140,7 +140,11 @@ def test_hybrid_is_the_fusion_of_the_dense_and_per_language_bm25_lists(corpus_se
     pool = sorted(expected, key=lambda c: -expected[c])[: params.rerank_depth]
     chunks = {r.chunk_id: r for r in corpus_service.store().get_chunks(pool)}
     shares = sentence_scores(
-        CHAIR_Q, bridge_query(CHAIR_Q), "en", [(chunks[c].language, chunks[c].text) for c in pool], index.idf
+        CHAIR_Q,
+        bridge_query(CHAIR_Q),
+        "en",
+        [(chunks[c].language, chunks[c].text, chunks[c].sentences) for c in pool],
+        index.idf,
     )
     assert max(shares) > 0
     scale = params.sentence_weight / (RRF_K + 1)
