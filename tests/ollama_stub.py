@@ -241,18 +241,25 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def _served_model(self, body: dict[str, Any]) -> str | None:
+        """The request's model, or None after answering 400 (none named) or 404 (not pulled)."""
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            self._send_error_json(400, "model is required")
+            return None
+        if not self.stub._known(model):
+            self._send_error_json(404, f"model {json.dumps(model)} not found, try pulling it first")
+            return None
+        return model
+
     def _embed(self, body: dict[str, Any]) -> None:
         """Bag-of-words vectors (each word hashed to a signed dimension), unit length like Ollama's:
         texts that share words are near, so retrieval through them behaves like a (crude) model."""
         stub = self.stub
         with stub._lock:
             stub.embed_requests.append(body)
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            self._send_error_json(400, "model is required")
-            return
-        if not stub._known(model):
-            self._send_error_json(404, f"model {json.dumps(model)} not found, try pulling it first")
+        model = self._served_model(body)
+        if model is None:
             return
         if stub.embed_status != 200:
             self._send_error_json(stub.embed_status, "embedding failed")
@@ -273,12 +280,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, body: dict[str, Any]) -> None:
         stub = self.stub
         stub._record(body)
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            self._send_error_json(400, "model is required")
-            return
-        if not stub._known(model):
-            self._send_error_json(404, f"model {json.dumps(model)} not found, try pulling it first")
+        model = self._served_model(body)
+        if model is None:
             return
         reply = stub._next_reply()
         # Real Ollama streams unless "stream" is explicitly false.
