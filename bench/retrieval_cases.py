@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import DEAD_OLLAMA, Context, Result, p50_ms
+from ingest.onnx_encoder import QUERY_THREADS
 from rag.service import RagService
 from rag.settings import Settings
 
@@ -48,13 +49,13 @@ def _llama_retriever(ctx: Context, model: Any) -> Any:
     return index.as_retriever(similarity_top_k=5)
 
 
-def _single_thread(measure: Callable[[], float]) -> float:
-    """Run with torch on one thread, like our query encoder: on a busy 2-core machine torch's second
-    thread spins and waits, which would flatter the comparison."""
+def _same_threads(measure: Callable[[], float]) -> float:
+    """Run with torch on as many threads as our query encoder uses, so that neither side gets more
+    of the machine than the other."""
     import torch
 
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(QUERY_THREADS)
     try:
         return measure()
     finally:
@@ -70,7 +71,7 @@ def retrieval_latency(ctx: Context) -> list[Result]:
     batches = ctx.question_batches(ctx.runs * 3, ctx.queries)
     for run in range(ctx.runs):
         q_llama, q_ours, q_ask = batches[run * 3 : run * 3 + 3]
-        baseline = _single_thread(lambda: p50_ms(llama.retrieve, q_llama))  # noqa: B023
+        baseline = _same_threads(lambda: p50_ms(llama.retrieve, q_llama))  # noqa: B023
         mine = p50_ms(lambda q: service.retrieve(q, top_k=5), q_ours)
         answer = p50_ms(lambda q: service.ask(q, llm="none"), q_ask)
         ours.append(mine)
@@ -84,7 +85,7 @@ def retrieval_latency(ctx: Context) -> list[Result]:
             statistics.median(ratios),
             0.5,
             detail=f"{statistics.median(ours):.1f} ms vs {statistics.median(theirs):.1f} ms "
-            f"({ctx.queries} questions x {ctx.runs} rounds; both encoders on one thread)",
+            f"({ctx.queries} questions x {ctx.runs} rounds; both encoders on {QUERY_THREADS} threads)",
         ),
         Result(
             "3. ask() extractive p50 / retrieve() p50",
