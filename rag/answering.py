@@ -14,7 +14,7 @@ from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
 from rag.evidence import QueryTerms, answer_evidence
-from rag.extractive import Candidate, candidates, extract
+from rag.extractive import Candidate, SentenceSimilarity, candidates, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -73,7 +73,9 @@ def answer_events(
     retrieve: Retriever,
     idf: Callable[[str], float],
     collection_languages: set[str],
+    similarity: Callable[[str], SentenceSimilarity] | None = None,
 ) -> Iterator[AnswerEvent]:
+    """``similarity``: for a multilingual embedding model, the question's cosines to sentences."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     question = request.question
@@ -97,7 +99,8 @@ def answer_events(
     pool = retrieve(query, max(request.top_k, ANSWER_POOL))
     timings["retrieve_ms"] = _ms(t)
     terms = QueryTerms.of(query, idf, language)
-    passages, ranked = _handed(pool, candidates(query, terms, pool, language), request.top_k)
+    sentence_similarity = similarity(query) if similarity is not None else None
+    passages, ranked = _handed(pool, candidates(query, terms, pool, language, sentence_similarity), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)
 
     strength = max((answer_evidence(c.coverage, c.dense, terms, c.type_found) for c in ranked), default=0.0)

