@@ -180,7 +180,7 @@ DENSE_WEIGHT = 0.1
 UNKNOWN_FACTOR = 0.5
 # Evidence shrinks in proportion once more than this share of the question's words is in no document.
 OFF_TOPIC_SHARE = 0.5
-TYPE_MISSING_FACTOR = 0.6
+TYPE_MISSING_FACTOR = 0.4
 
 
 def answer_evidence(coverage: float, dense: float, terms: QueryTerms, type_found: bool | None) -> float:
