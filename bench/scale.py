@@ -71,7 +71,9 @@ def build(home: Path, n: int, url: str | None) -> dict[str, float]:
 
     write = timed(fill)
     commit = timed(store.commit)
-    store.set_info("embed_model", "all-MiniLM-L6-v2")
+    from rag.settings import Settings
+
+    store.set_info("embed_model", Settings().embed_model)  # the vectors are random: any 384-d model reads them
     return {"write_s": write, "bm25_s": commit, "count": store.count()}
 
 

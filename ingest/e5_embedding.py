@@ -69,8 +69,10 @@ class E5Embedder(Embedder):
             return max(0, int(engine.token_count(text)) - self._specials)
 
     def tokenize(self, text: str) -> list[int]:
-        """Only the length matters to the chunker: the engine counts its own SentencePiece tokens."""
-        return [0] * self._token_count(text)
+        """Only the length matters to the chunker: the engine counts its own SentencePiece tokens, plus
+        one, because SentencePiece counts of joined pieces are not additive (a join can take a token
+        more than its parts), and the splitter adds up the counts of the pieces it joins."""
+        return [0] * (self._token_count(text) + 1)
 
     @property
     def max_tokens(self) -> int:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np

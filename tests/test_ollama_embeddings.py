@@ -15,6 +15,7 @@ from ingest.embedding import EmbeddingError
 from rag.cli import main
 from rag.errors import CollectionMismatchError, RagError
 from rag.service import RagService
+from rag.settings import DEFAULT_EMBED_MODEL
 
 MODEL = "bge-m3"
 QUESTION = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
@@ -116,7 +117,7 @@ def test_an_index_built_by_another_model_is_not_mixed_with_ollama_vectors(
     corpus_service: RagService, stub: OllamaStub
 ) -> None:
     settings = corpus_service.settings.model_copy(update={"embed_model": f"ollama:{MODEL}", "ollama_host": stub.url})
-    with pytest.raises(CollectionMismatchError, match="all-MiniLM-L6-v2"):
+    with pytest.raises(CollectionMismatchError, match=DEFAULT_EMBED_MODEL):
         RagService(settings).ask(QUESTION)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_text
-from ingest.embedding import Embedder
+from ingest.e5_embedding import E5Embedder
 from rag.citations import MARKER, resolve, strip_markers
 from rag.prompts import defang
 from rag.settings import DEFAULT_EMBED_MODEL
@@ -79,7 +79,7 @@ def test_cleaning_never_raises_and_is_idempotent(text: str) -> None:
 @pytest.fixture(scope="module")
 def chunker() -> Chunker:
     # Small chunks, so that short generated texts are split many times; the real tokenizer counts.
-    return Chunker(32, 8, Embedder(DEFAULT_EMBED_MODEL).tokenize)
+    return Chunker(32, 8, E5Embedder(DEFAULT_EMBED_MODEL).tokenize)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -127,12 +127,16 @@ def test_hybrid_is_the_fusion_of_the_dense_and_per_language_bm25_lists(corpus_se
     depth = corpus_service.settings.candidates
     index = corpus_service.store().lexical_index()
     assert index is not None
-    dense = [p.chunk_id for p in corpus_service.retrieve(CHAIR_Q, top_k=depth, mode="dense")]
+    # The default model reads both languages: the dense search runs once per language, like BM25.
+    assert corpus_service.settings.dense_languages is None
+    store, vector = corpus_service.store(), corpus_service.embedder.embed_query(CHAIR_Q)
+    dense_en = [cid for cid, _ in store.dense_ranking(vector, depth, languages=["en"])]
+    dense_vi = [cid for cid, _ in store.dense_ranking(vector, depth, languages=["vi"])]
     english = [h.chunk_id for h in index.search(CHAIR_Q, depth, languages=["en"])]
     vietnamese = [h.chunk_id for h in index.search(bridge_query(CHAIR_Q), depth, languages=["vi"])]
-    assert english and vietnamese
+    assert english and vietnamese and dense_en and dense_vi
     expected: dict[str, float] = {}
-    for ranking in (dense, english, vietnamese):
+    for ranking in (dense_en, dense_vi, english, vietnamese):
         for rank, cid in enumerate(ranking, start=1):
             expected[cid] = expected.get(cid, 0.0) + 1 / (RRF_K + rank)
     # Then the first rerank_depth fused chunks gain their best sentence's share (rag.rerank).
@@ -257,20 +261,23 @@ def test_fold_diacritics() -> None:
 
 def test_dense_ranking_is_not_fused_for_languages_the_model_cannot_read(corpus_service: RagService) -> None:
     question = "Hội nghị sẽ khai mạc với các cuộc họp cấp cao về kỹ thuật số ASEAN từ ngày nào?"
+    # A model said to read English only (RAG_EMBED_LANGUAGES=en, as for all-MiniLM-L6-v2).
+    english_only = RagService(corpus_service.settings.model_copy(update={"embed_languages": "en"}))
+    english_only._stores = corpus_service._stores
+    assert english_only.settings.dense_languages == frozenset({"en"})
     # Without the sentence rerank, hybrid search is BM25's ranking; with it, a reordering of BM25's.
-    unranked = FusionParams(dense_languages=corpus_service.settings.dense_languages, rerank_depth=0)
+    unranked = FusionParams(dense_languages=english_only.settings.dense_languages, rerank_depth=0)
     store, embedder = corpus_service.store(), corpus_service.embedder
     hybrid = hybrid_search(store, embedder, question, 5, unranked)
     bm25 = corpus_service.retrieve(question, top_k=5, mode="bm25")
     assert [p.chunk_id for p in hybrid] == [p.chunk_id for p in bm25]
     assert all(p.dense_score is not None for p in hybrid)  # still reported, just not fused
     pool = {p.chunk_id for p in corpus_service.retrieve(question, top_k=FusionParams().rerank_depth, mode="bm25")}
-    assert {p.chunk_id for p in corpus_service.retrieve(question, top_k=5)} <= pool
+    assert {p.chunk_id for p in english_only.retrieve(question, top_k=5)} <= pool
 
-    everyone = RagService(corpus_service.settings.model_copy(update={"embed_languages": "*"}))
-    everyone._stores = corpus_service._stores
-    fused = everyone.retrieve(question, top_k=5)
-    assert [p.score for p in fused] != [p.score for p in bm25]  # the dense list now counts
+    # The default multilingual model reads Vietnamese: its lists count.
+    fused = corpus_service.retrieve(question, top_k=5)
+    assert [p.score for p in fused] != [p.score for p in bm25]
 
 
 def test_english_questions_fuse_both_lists(corpus_service: RagService) -> None:

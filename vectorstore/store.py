@@ -219,14 +219,44 @@ class ChunkStore:
         than the search itself, and fusion keeps only a few of them."""
         if self._collection is None or k <= 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[vector.astype(np.float32).tolist()],
-            n_results=k,  # Chroma returns fewer when it holds fewer: no count() round trip
-            where=_where(sources, languages),
-            include=["distances"],
-        )
+        embedding = [vector.astype(np.float32).tolist()]
+        where = _where(sources, languages)
+        try:
+            result = self._collection.query(
+                query_embeddings=embedding,
+                n_results=k,  # Chroma returns fewer when it holds fewer: no count() round trip
+                where=where,
+                include=["distances"],
+            )
+        except Exception:  # chromadb's errors have no common public base across its versions
+            if where is None:
+                raise
+            return self._dense_ranking_filtered_here(embedding, k, sources, languages)
         dists = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], dists, strict=True)]
+
+    def _dense_ranking_filtered_here(
+        self, embedding: list[list[float]], k: int, sources: Iterable[str] | None, languages: Iterable[str] | None
+    ) -> list[tuple[str, float]]:
+        """Embedded Chroma in a process that did not write the newest chunks sees their metadata but
+        not their vectors, and a filtered query trips over them ("Error finding id"). Then rank
+        without the filter, deeper, and filter the hits here."""
+        assert self._collection is not None
+        result = self._collection.query(
+            query_embeddings=embedding, n_results=k * _UNFILTERED_DEPTH, include=["distances", "metadatas"]
+        )
+        wanted_sources = set(sources) if sources is not None else None
+        wanted_languages = set(languages) if languages is not None else None
+        hits = []
+        rows = zip(result["ids"][0], (result["distances"] or [[]])[0], (result["metadatas"] or [[]])[0], strict=True)
+        for cid, dist, meta in rows:
+            meta = meta or {}
+            if wanted_sources is not None and meta.get("source") not in wanted_sources:
+                continue
+            if wanted_languages is not None and meta.get("language") not in wanted_languages:
+                continue
+            hits.append((cid, 1.0 - float(dist)))
+        return hits[:k]
 
     def lexical_index(self) -> LexicalIndex | None:
         """The BM25 index of the current revision, loading or rebuilding it when it is behind."""
@@ -406,6 +436,10 @@ class ChunkStore:
                     languages.append(str(meta.get("language", "")))
                     tokens.append(known[cid] if cid in known else tokenize(texts[cid]))
         return LexicalIndex(revision, ids, sources, languages, tokens)
+
+
+# How much deeper an unfiltered ranking goes when the filter has to be applied here.
+_UNFILTERED_DEPTH = 4
 
 
 def _where(sources: Iterable[str] | None, languages: Iterable[str] | None) -> dict[str, Any] | None:
