@@ -219,7 +219,7 @@ class ChunkStore:
         than the search itself, and fusion keeps only a few of them."""
         if self._collection is None or k <= 0:
             return []
-        embedding = [vector.astype(np.float32).tolist()]
+        embedding: Any = [vector.astype(np.float32).tolist()]
         where = _where(sources, languages)
         try:
             result = self._collection.query(
@@ -228,15 +228,17 @@ class ChunkStore:
                 where=where,
                 include=["distances"],
             )
-        except Exception:  # chromadb's errors have no common public base across its versions
-            if where is None:
+        except Exception as exc:
+            from chromadb.errors import ChromaError  # chromadb is imported by now; not at module load (cold start)
+
+            if where is None or not isinstance(exc, ChromaError):
                 raise
             return self._dense_ranking_filtered_here(embedding, k, sources, languages)
         dists = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], dists, strict=True)]
 
     def _dense_ranking_filtered_here(
-        self, embedding: list[list[float]], k: int, sources: Iterable[str] | None, languages: Iterable[str] | None
+        self, embedding: Any, k: int, sources: Iterable[str] | None, languages: Iterable[str] | None
     ) -> list[tuple[str, float]]:
         """Embedded Chroma in a process that did not write the newest chunks sees their metadata but
         not their vectors, and a filtered query trips over them ("Error finding id"). Then rank
