@@ -183,12 +183,16 @@ OFF_TOPIC_SHARE = 0.5
 TYPE_MISSING_FACTOR = 0.4
 
 
-def answer_evidence(coverage: float, dense: float, terms: QueryTerms, type_found: bool | None) -> float:
-    """Evidence that one sentence answers the question, with the unanswerability cues applied."""
+def answer_evidence(
+    coverage: float, dense: float, terms: QueryTerms, type_found: bool | None, cross: bool = False
+) -> float:
+    """Evidence that one sentence answers the question, with the unanswerability cues applied.
+    ``cross``: the sentence is in another language, so the question's words are naturally absent."""
     evidence = sentence_evidence(coverage, dense)
     # When most of what the question is about is in no document, the documents are about something
     # else ("Công thức nấu phở bò là gì?" shares only "công" and "thức" with news on digital policy).
-    evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
+    if not cross:
+        evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
     if terms.unknown:
         evidence *= UNKNOWN_FACTOR
     if type_found is False:

@@ -84,6 +84,8 @@ class Candidate:
     dense: float
     # Whether the sentence holds the kind of thing the question asks for (None: it asks for no kind).
     type_found: bool | None = None
+    # Whether it is in another language than the question's (its coverage then is not of words).
+    cross: bool = False
 
 
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+((?:[A-ZĐ][\w'’-]*\s*){1,3})")
@@ -266,7 +268,7 @@ def candidates(
             keys = neutral_keys(sentence)
             cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
             if (i, start) in cosines:
-                cov = max(cov, cross_coverage(cosines[i, start]))
+                cov = max(cov, cosines[i, start])
             # "the 6th meeting" does not answer about "the fifth meeting", however many words it shares
             sentence_ordinals = {k for k in keys if k.startswith("ord:")}
             conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
@@ -279,7 +281,7 @@ def candidates(
             if conflict:
                 score *= ORDINAL_CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
-            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense, found))
+            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense, found, cross))
     return sorted(out, key=lambda c: -c.score)
 
 
@@ -295,7 +297,7 @@ def _cross_cosines(
     texts = [passages[i].text[start:end].strip() for i in chosen for start, end in passages[i].sentence_spans()]
     if not texts:
         return {}
-    return dict(zip(keys, (float(c) for c in similarity(texts)), strict=True))
+    return dict(zip(keys, (cross_coverage(float(c)) for c in similarity(texts)), strict=True))
 
 
 def _crosses(question_language: str, passage_language: str) -> bool:

@@ -48,6 +48,11 @@ class FusionParams:
     # answer ranks below all of them (gold questions, English asked of the Vietnamese document: its
     # best chunk outside the top 5 for 5 of 9). Each list's first rank weighs the same in the fusion.
     cross_dense_weight: float = 1.0
+    # ... and even fused, a passage that only the other-language list ranks scores half of one that
+    # both same-language lists rank, so it never reaches an answer pool of 10 (gold questions asked
+    # in English of the Vietnamese document). This share of every result list (at least one place)
+    # is kept for the best passages of that list, at the end of the list, when they are not in it.
+    cross_reserve: float = 0.2
 
 
 def reciprocal_rank_fusion(
@@ -119,7 +124,9 @@ def hybrid_search(
         params.rrf_k,
     )
     rerank = mode == "hybrid" and index is not None and params.rerank_depth > 1
-    fused = fused[: max(top_k, params.rerank_depth) if rerank else top_k]
+    head = max(top_k, params.rerank_depth) if rerank else top_k
+    reserved = [cid for cid, _ in dense_cross]
+    fused = _reserve(fused, reserved, head, params.cross_reserve)[:head]
     similarity = dict(dense + dense_cross)
     bm25 = {h.chunk_id: h.score for h in lexical}
     # One round trip for the few fused chunks; vectors give BM25-only hits their dense score too.
@@ -131,7 +138,7 @@ def hybrid_search(
     if rerank and index is not None:
         weight = params.sentence_weight if dense_weight > 0 else params.sentence_weight_lexical_only
         fused = _sentence_rerank(fused, records, index, query, query_language, weight / (params.rrf_k + 1))
-    fused = fused[:top_k]
+    fused = _reserve(fused, [cid for cid in reserved if cid in records], top_k, params.cross_reserve)[:top_k]
     passages = []
     for rank, (cid, score) in enumerate(fused, start=1):
         record = records[cid]  # chunks deleted by a concurrent ingest between the look-ups are gone
@@ -152,6 +159,26 @@ def hybrid_search(
             )
         )
     return passages
+
+
+def _reserve(fused: list[tuple[str, float]], best: list[str], size: int, share: float) -> list[tuple[str, float]]:
+    """``fused`` with the first max(1, share × size) of ``best`` among its first ``size`` entries: each
+    missing one takes the place of the last entry that is not one of them (scores are kept)."""
+    if share <= 0 or not best or size < 1:
+        return fused
+    wanted = best[: max(1, round(share * size))]
+    head = fused[:size]
+    present = {cid for cid, _ in head}
+    missing = [cid for cid in wanted if cid not in present]
+    if not missing:
+        return fused
+    scores = dict(fused)
+    keep = [entry for entry in head if entry[0] in wanted]
+    others = [entry for entry in head if entry[0] not in wanted][: max(0, size - len(keep) - len(missing))]
+    chosen = {cid for cid, _ in others} | {cid for cid, _ in keep}
+    new_head = sorted(others + keep, key=lambda kv: -kv[1]) + [(cid, scores.get(cid, 0.0)) for cid in missing]
+    chosen |= set(missing)
+    return new_head + [entry for entry in fused if entry[0] not in chosen]
 
 
 def _sentence_rerank(

@@ -167,6 +167,7 @@ class RagService:
             dense_languages=s.dense_languages,
             cross_weight=s.cross_language_weight,
             cross_dense_weight=s.cross_dense_weight,
+            cross_reserve=s.cross_reserve,
             sentence_weight=s.sentence_weight,
             sentence_weight_lexical_only=s.sentence_weight_lexical,
             rerank_depth=s.rerank_depth,

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         description="With a multilingual model: weight of the dense list over passages in other languages "
         "than the question's (0: one dense list over all).",
     )
+    cross_reserve: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="With a multilingual model: share of the results (at least one) kept for the best "
+        "passages in other languages than the question's (0: none).",
+    )
     rerank_depth: int = Field(
         10, ge=0, description="Fused chunks reordered by their best sentence's share of the question (0: off)."
     )
