@@ -30,20 +30,31 @@ class Chunker:
             return []
         chunks: list[Chunk] = []
         cursor = 0
+        reached = 0  # where the previous chunk ended
         for piece in self._splitter.split_text(text):
             piece = piece.strip()
             if not piece:
                 continue
             # Search forward from the previous chunk's start: documents repeat paragraphs (captions,
             # pull quotes), and a search from the top would give the repeat the first one's offsets.
-            start = text.find(piece, cursor)
+            start = self._find_forward(text, piece, cursor, reached)
             if start < 0:
                 start = text.find(piece)
             if start < 0:
                 start, piece = self._locate_loosely(text, piece, cursor)
             chunks.append(Chunk(piece, start, start + len(piece), tuple(sentence_spans(piece))))
             cursor = start + 1
+            reached = max(reached, start + len(piece))
         return chunks
+
+    @staticmethod
+    def _find_forward(text: str, piece: str, cursor: int, reached: int) -> int:
+        """The first occurrence from ``cursor`` that ends past ``reached``: each chunk moves on, and a
+        short piece that repeats inside the previous chunk (its overlap) is the later occurrence."""
+        first = start = text.find(piece, cursor)
+        while start >= 0 and start + len(piece) <= reached:
+            start = text.find(piece, start + 1)
+        return start if start >= 0 else first
 
     @staticmethod
     def _locate_loosely(text: str, piece: str, cursor: int) -> tuple[int, str]:

@@ -50,9 +50,10 @@ class FusionParams:
     cross_dense_weight: float = 1.0
     # ... and even fused, a passage that only the other-language list ranks scores half of one that
     # both same-language lists rank, so it never reaches an answer pool of 10 (gold questions asked
-    # in English of the Vietnamese document). This share of every result list (at least one place)
-    # is kept for the best passages of that list, at the end of the list, when they are not in it.
-    cross_reserve: float = 0.2
+    # in English of the Vietnamese document). This share of every result list (at least one place:
+    # one of 5, three of the answer pool of 10, whose sentences are scored) is kept for the best
+    # passages of that list, at the end of the list, when they are not in it.
+    cross_reserve: float = 0.3
 
 
 def reciprocal_rank_fusion(
@@ -162,11 +163,11 @@ def hybrid_search(
 
 
 def _reserve(fused: list[tuple[str, float]], best: list[str], size: int, share: float) -> list[tuple[str, float]]:
-    """``fused`` with the first max(1, share × size) of ``best`` among its first ``size`` entries: each
+    """``fused`` with the first max(1, ⌊share × size⌋) of ``best`` among its first ``size`` entries: each
     missing one takes the place of the last entry that is not one of them (scores are kept)."""
     if share <= 0 or not best or size < 1:
         return fused
-    wanted = best[: max(1, round(share * size))]
+    wanted = best[: max(1, int(share * size))]
     head = fused[:size]
     present = {cid for cid, _ in head}
     missing = [cid for cid in wanted if cid not in present]

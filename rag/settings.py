@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         "than the question's (0: one dense list over all).",
     )
     cross_reserve: float = Field(
-        0.2,
+        0.3,
         ge=0,
         le=1,
         description="With a multilingual model: share of the results (at least one) kept for the best "
