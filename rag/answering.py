@@ -40,7 +40,13 @@ Retriever = Callable[[str, int], list[Passage]]
 # Passages whose sentences are scored for an answer. Retrieval ranks whole chunks, and a sentence that
 # answers (or a sentence in the other language that shares the question's names and numbers) can sit
 # in a chunk ranked just below top_k; the answer still hands over and cites only top_k passages.
-ANSWER_POOL = 10
+ANSWER_POOL = 15
+# Of the pool, this share is kept for the best passages in other languages than the question's (with a
+# multilingual model; see FusionParams.cross_reserve): more than in result lists, because they only
+# add candidate sentences here, and the one that holds the answer is often not the other language's
+# best passage by rank (gold and hand-checked questions asked in Vietnamese of the English documents,
+# e.g. "Ai chủ trì Hội nghị Bộ trưởng Số ASEAN lần thứ 6?": answered at 50 % of 15, refused at 30 %).
+POOL_CROSS_RESERVE = 0.5
 
 
 # Far above any real question (the embedding model reads ~256 tokens of it), far below what would make

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
 from ingest.embedding import EmbeddingError, open_embedder
-from rag.answering import AnswerRequest, answer_events, validate_question
+from rag.answering import POOL_CROSS_RESERVE, AnswerRequest, answer_events, validate_question
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import OllamaChat
 from rag.retrieval import FusionParams, hybrid_search
@@ -157,6 +157,7 @@ class RagService:
         languages: Sequence[str] | None,
         mode: str,
         index: LexicalIndex | None,
+        cross_reserve: float | None = None,
     ) -> list[Passage]:
         s = self.settings
         params = FusionParams(
@@ -167,7 +168,7 @@ class RagService:
             dense_languages=s.dense_languages,
             cross_weight=s.cross_language_weight,
             cross_dense_weight=s.cross_dense_weight,
-            cross_reserve=s.cross_reserve,
+            cross_reserve=s.cross_reserve if cross_reserve is None else cross_reserve,
             sentence_weight=s.sentence_weight,
             sentence_weight_lexical_only=s.sentence_weight_lexical,
             rerank_depth=s.rerank_depth,
@@ -205,9 +206,11 @@ class RagService:
             history=list(history or []),
         )
 
+        reserve = max(self.settings.cross_reserve, POOL_CROSS_RESERVE) if self.settings.cross_reserve > 0 else 0.0
+
         def retrieve(query: str, top: int) -> list[Passage]:
             # The store is ready and its BM25 index in hand: no more round trips to check either.
-            return self._search(store, query, top, sources, None, self.settings.retrieval_mode, index)
+            return self._search(store, query, top, sources, None, self.settings.retrieval_mode, index, reserve)
 
         languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
