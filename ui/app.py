@@ -40,6 +40,8 @@ EXAMPLES = [
     "Which master plan will guide ASEAN's digital cooperation from 2026 to 2030?",
     "Cuộc họp các quan chức kỹ thuật số ASEAN diễn ra khi nào?",
     "Kế hoạch tổng thể số hóa ASEAN 2026–2030 được công bố khi nào?",
+    # Asked in Vietnamese, answered from an English article: the multilingual embedding model at work.
+    "Ai chủ trì Hội nghị Bộ trưởng Số ASEAN lần thứ 6?",
 ]
 MODE_CHOICES = [("Auto: LLM when Ollama runs", "auto"), ("LLM (Ollama)", "ollama"), ("Extractive (no LLM)", "none")]
 
