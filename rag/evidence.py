@@ -82,6 +82,9 @@ class QueryTerms:
     bridge: tuple[tuple[str, float], ...] = ()
     # Names and numbers of the question that no document of the collection has.
     unknown: tuple[str, ...] = ()
+    # Capitalised words of an English question that no document has ("France"): no sentence in the
+    # question's language can answer it, though one in another language may name it translated.
+    unknown_names: tuple[str, ...] = ()
     # Share of the question's word weight (joins aside) in words no document of the collection has.
     absent_share: float = 0.0
 
@@ -102,15 +105,23 @@ class QueryTerms:
         # joined ("Nguyễn Mạnh Hùng" -> "nguyenmanh", "manhhung", which English text with the name also
         # yields); a capitalised Vietnamese syllable ("Hội nghị") is a word, not a name in English text.
         bridge = [(t, w) for t, w in zip(terms, weights, strict=True) if t in naming and t.isascii()]
-        unknown = _unknown(question, idf, unseen, language) if any(idf(t) < unseen for t in terms) else ()
+        informative = any(idf(t) < unseen for t in terms)
+        unknown = _unknown(question, idf, unseen, language) if informative else ()
+        names = _unknown_names(question, idf, unseen) if informative and language == "en" else ()
         mean = sum(weights) / len(weights) if weights else 1.0
         bridge += [(k, mean) for k in sorted(neutral_keys(question))]
-        informative = any(idf(t) < unseen for t in terms)
         word_weights = [(t in words, w, idf(t) >= unseen) for t, w in zip(terms, weights, strict=True)]
         word_mass = sum(w for is_word, w, _ in word_weights if is_word)
         absent = sum(w for is_word, w, missing in word_weights if is_word and missing)
         absent_share = absent / word_mass if word_mass and informative else 0.0
-        return cls(terms, weights, tuple(bridge), unknown, absent_share)
+        return cls(
+            terms,
+            weights,
+            tuple(bridge),
+            unknown,
+            unknown_names=tuple(n for n in names if n not in unknown),
+            absent_share=absent_share,
+        )
 
     @property
     def total(self) -> float:
@@ -149,6 +160,16 @@ def _unknown(question: str, idf: Callable[[str], float], unseen: float, language
             forms = [t, *(t + s for s in ("st", "nd", "rd", "th"))] if t.isdigit() else [t]
             if all(idf(f) >= unseen for f in forms):
                 out.append(t)
+    return tuple(dict.fromkeys(out))
+
+
+def _unknown_names(question: str, idf: Callable[[str], float], unseen: float) -> tuple[str, ...]:
+    """Capitalised words (not the first) of which no document has any token."""
+    out = []
+    for word in _naming_words(question):
+        tokens = tokenize(word)
+        if word.isascii() and tokens and all(idf(t) >= unseen for t in tokens):
+            out.extend(tokens)
     return tuple(dict.fromkeys(out))
 
 
@@ -193,7 +214,7 @@ def answer_evidence(
     # else ("Công thức nấu phở bò là gì?" shares only "công" and "thức" with news on digital policy).
     if not cross:
         evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
-    if terms.unknown:
+    if terms.unknown or (terms.unknown_names and not cross):
         evidence *= UNKNOWN_FACTOR
     if type_found is False:
         evidence *= TYPE_MISSING_FACTOR

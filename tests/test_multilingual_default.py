@@ -146,3 +146,9 @@ def test_the_chair_question_in_vietnamese_names_the_chair(corpus_service: RagSer
     answer = corpus_service.ask("Ai chủ trì Hội nghị Bộ trưởng Số ASEAN lần thứ 6?", llm="none")
     assert not answer.refused and "Nguyễn Mạnh Hùng" in answer.text
     assert CHAIR in {c.source for c in answer.citations}
+
+
+def test_a_name_no_document_has_is_refused_in_english(corpus_service: RagService) -> None:
+    """ "Germany" is in no document: no English sentence can answer; evidence is halved for them."""
+    answer = corpus_service.ask("What is the capital of Germany?", llm="none")
+    assert answer.refused and not answer.citations and answer.passages
