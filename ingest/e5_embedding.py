@@ -83,7 +83,9 @@ class E5Embedder(Embedder):
             return np.zeros((0, 0), dtype=np.float32)
         engine = self.engine
         parts = []
-        step = max(1, self.batch_size)
+        # The engine spreads one call's texts over the cores: the bigger the call, the less idle time
+        # at its end (one call per ingest group of like-length chunks; batches only for progress).
+        step = max(1, self.batch_size) if show_progress else len(texts)
         progress = None
         if show_progress:
             from tqdm import tqdm
