@@ -112,6 +112,7 @@ class LexicalIndex:
     ) -> None:
         self.revision = revision
         self.chunk_ids = list(chunk_ids)
+        self._language_by_id: dict[str, str] | None = None
         self.sources = np.array(sources, dtype=object)
         self.languages = np.array(languages, dtype=object)
         self.language_names = frozenset(self.languages.tolist())
@@ -137,6 +138,12 @@ class LexicalIndex:
             bounds = offsets.tolist()
             self._token_lists = [all_words[lo:hi] for lo, hi in itertools.pairwise(bounds)]
         return self._token_lists
+
+    def language_of(self, chunk_id: str) -> str | None:
+        """The language of an indexed chunk (None: not in this revision); the map is built on first use."""
+        if self._language_by_id is None:
+            self._language_by_id = dict(zip(self.chunk_ids, self.languages.tolist(), strict=True))
+        return self._language_by_id.get(chunk_id)
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
