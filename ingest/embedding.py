@@ -50,16 +50,21 @@ class Embedder:
     """Turns text into unit vectors; thread-safe, one model load per instance."""
 
     def __init__(self, model: str, batch_size: int = 32, cache_dir: Path | None = None) -> None:
-        self.model_name = model
-        self.batch_size = batch_size
+        self._init_caches(model, batch_size)
         self._path = resolve_model(model)
         self._cache_dir = cache_dir
-        self._lock = threading.Lock()
         self._query_lock = threading.Lock()
         self._model: SentenceTransformer | None = None
         self._query_encoder: OnnxEncoder | None = None
         self._query_encoder_failed = cache_dir is None or not Path(self._path).is_dir()
+
+    def _init_caches(self, model: str, batch_size: int) -> None:
+        """What every embedder has, whatever runs its model: the name, the lock and the vector caches."""
+        self.model_name = model
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
+        self._text_cache: dict[str, np.ndarray] = {}
 
     @property
     def model(self) -> SentenceTransformer:
@@ -124,7 +129,7 @@ class Embedder:
     def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
         """Document-side vectors of short texts (sentences scored at question time), remembered by text:
         the same passages come back question after question."""
-        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_text_cache", {})
+        cache = self._text_cache
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in cache))
         if missing:
@@ -186,14 +191,17 @@ class Embedder:
             cached = self._query_cache.get(text)
         if cached is not None:
             return cached
-        fast = self._fast_query_encoder()
-        vector: np.ndarray = fast.encode([text])[0] if fast is not None else self.embed([text])[0]
+        vector = self._encode_query(text)
         vector.setflags(write=False)  # shared between callers
         with self._lock:
             self._query_cache[text] = vector
             if len(self._query_cache) > 1024:
                 self._query_cache.pop(next(iter(self._query_cache)))
         return vector
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        fast = self._fast_query_encoder()
+        return np.asarray(fast.encode([text])[0] if fast is not None else self.embed([text])[0], dtype=np.float32)
 
 
 def open_embedder(model: str, batch_size: int, *, cache_dir: Path | None, ollama_host: str, timeout: float) -> Embedder:

@@ -49,9 +49,9 @@ class FusionParams:
     # best chunk outside the top 5 for 5 of 9). Each list's first rank weighs the same in the fusion.
     cross_dense_weight: float = 1.0
     # ... and even fused, a passage that only the other-language list ranks scores half of one that
-    # both same-language lists rank, so it never reaches an answer pool of 10 (gold questions asked
-    # in English of the Vietnamese document). This share of every result list (at least one place:
-    # one of 5, three of the answer pool of 10, whose sentences are scored) is kept for the best
+    # both same-language lists rank, so it rarely reaches the answer pool (gold questions asked in
+    # English of the Vietnamese document). This share of every result list (at least one place: one
+    # of 5; the answer pool asks for more, see rag.answering.POOL_CROSS_RESERVE) is kept for the best
     # passages of that list, at the end of the list, when they are not in it.
     cross_reserve: float = 0.3
 
@@ -177,12 +177,11 @@ def _reserve(fused: list[tuple[str, float]], best: list[str], size: int, share: 
     if not missing:
         return fused
     scores = dict(fused)
-    keep = [entry for entry in head if entry[0] in wanted]
-    others = [entry for entry in head if entry[0] not in wanted][: max(0, size - len(keep) - len(missing))]
-    chosen = {cid for cid, _ in others} | {cid for cid, _ in keep}
-    new_head = sorted(others + keep, key=lambda kv: -kv[1]) + [(cid, scores.get(cid, 0.0)) for cid in missing]
-    chosen |= set(missing)
-    return new_head + [entry for entry in fused if entry[0] not in chosen]
+    kept = [entry for entry in head if entry[0] in wanted]
+    others = [entry for entry in head if entry[0] not in wanted][: max(0, size - len(kept) - len(missing))]
+    new_head = sorted(others + kept, key=lambda kv: -kv[1]) + [(cid, scores.get(cid, 0.0)) for cid in missing]
+    taken = {cid for cid, _ in new_head}
+    return new_head + [entry for entry in fused if entry[0] not in taken]
 
 
 def _sentence_rerank(
