@@ -198,10 +198,10 @@ DENSE_WEIGHT = 0.1
 
 # Evidence is scaled by these when the question names an acronym or number no document has, and when the
 # sentence lacks the kind of thing the question asks for (a name for "who", a date for "when"...).
-UNKNOWN_FACTOR = 0.5
+UNKNOWN_FACTOR = 0.3
 # Evidence shrinks in proportion once more than this share of the question's words is in no document.
 OFF_TOPIC_SHARE = 0.5
-TYPE_MISSING_FACTOR = 0.4
+TYPE_MISSING_FACTOR = 0.3
 
 
 def answer_evidence(

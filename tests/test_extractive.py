@@ -206,7 +206,7 @@ def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
     ],
 )
 def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, sentence: str, expected: float) -> None:
-    from rag.extractive import asked_type_found
+    from rag.answer_types import asked_type_found
 
     assert (1.0 if asked_type_found(question, sentence) else 0.0) == expected
 
@@ -223,7 +223,7 @@ def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, s
     ],
 )
 def test_asked_type_must_come_from_beyond_the_question_itself(question: str, sentence: str, expected: object) -> None:
-    from rag.extractive import asked_type_found
+    from rag.answer_types import asked_type_found
 
     assert asked_type_found(question, sentence) is expected
 
@@ -291,7 +291,7 @@ def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> No
     ],
 )
 def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, expected: object) -> None:
-    from rag.extractive import asked_type_found
+    from rag.answer_types import asked_type_found
 
     assert asked_type_found(question, sentence) is expected
 

@@ -1,0 +1,79 @@
+"""What a question asks for, and whether a sentence holds it: the cue behind most refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer_types import asked_type_found, common_words
+from rag.evidence import QueryTerms
+from rag.extractive import MISSING_NUMBER_FACTOR, candidates
+from rag.types import Passage
+
+
+def test_capitalised_common_words_are_no_ones_name() -> None:
+    question = "Which minister chaired the 5th ASEAN Digital Ministers' Meeting?"
+    sentence = "The Secretary-General attended the Opening Ceremony of the 5th ASEAN Digital Ministers' Meeting."
+    english = ["The opening of the meeting was a ceremony of note.", sentence]
+    assert asked_type_found(question, sentence) is True  # without the documents' words, a name
+    assert asked_type_found(question, sentence, common_words(english)) is False
+    named = "It was chaired by Minister Kao Kim Hourn."
+    assert asked_type_found(question, named, common_words([*english, named])) is True
+
+
+def test_common_words_come_from_english_text_only_and_keep_names() -> None:
+    words = common_words(["ASEAN Secretary-General Kao Kim Hourn spoke about digital trade."])
+    assert {"spoke", "about", "digital", "trade"} <= words
+    assert not {"kao", "kim", "hourn", "asean"} & words
+    sentence = "ASEAN Secretary-General Kao Kim Hourn spoke."
+    # "kim" is a word in Vietnamese ("kim ngạch"), which is why callers pass English text only.
+    assert asked_type_found("Who is the Secretary-General?", sentence, words) is True
+
+
+def test_a_possessive_ends_a_name() -> None:
+    sentence = "The goals set by Việt Nam’s Party, State and Government underscore the vision."
+    assert asked_type_found("Who heads the working group?", sentence) is False
+    assert asked_type_found("Who spoke?", "Kao Kim Hourn’s remarks were welcomed.") is True
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("On what exact date will the agreement be signed?", "ASEAN aims to sign it later in 2026.", False),
+        ("On what exact date will the agreement be signed?", "It will be signed on January 16.", True),
+        ("What date did the meeting open?", "The meeting opened on 15 tháng 1.", True),
+        ("When will the agreement be signed?", "ASEAN aims to sign it later in 2026.", True),  # a year answers "when"
+        ("Buổi họp báo diễn ra hôm nào?", "Bà cho biết tại một cuộc họp báo hôm 31 tháng 12.", True),
+        ("Buổi họp báo diễn ra hôm nào?", "Buổi họp báo diễn ra trong năm 2025.", False),
+        ("What day was the interview?", "The interview was on Thursday.", True),
+    ],
+)
+def test_a_question_for_a_date_wants_a_day(question: str, sentence: str, expected: bool) -> None:
+    assert asked_type_found(question, sentence) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Triển lãm được tổ chức tại trung tâm hội nghị nào?", "Triển lãm sẽ giới thiệu các sản phẩm mới.", False),
+        ("Triển lãm được tổ chức tại trung tâm hội nghị nào?", "Triển lãm diễn ra tại Trung tâm Mỹ Đình.", True),
+        ("Which convention centre hosts the exhibition?", "The exhibition is held at National Convention Centre.", True),
+        ("Which convention centre hosts the exhibition?", "The exhibition shows new products.", False),
+    ],
+)
+def test_a_question_for_a_venue_wants_a_place(question: str, sentence: str, expected: bool) -> None:
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_a_sentence_in_the_other_language_without_the_questions_year_is_discounted() -> None:
+    vi = "Việt Nam đặt mục tiêu phủ sóng 5G cho 99% dân số vào năm 2030."
+    question = "What share of the population will 5G cover in 2030?"
+    other = vi.replace("2030", "2025")
+    passages = [
+        Passage(source=f"{n}.txt", chunk_id=n, text=t, score=1.0, start=0, end=len(t), language="vi")
+        for n, t in (("a", vi), ("b", other))
+    ]
+    terms = QueryTerms.of(question, lambda _t: 1.0, "en")
+    ranked = candidates(question, terms, passages, "en", lambda texts: [0.88] * len(texts))
+    by_text = {c.text: c for c in ranked}
+    assert ranked[0].text == vi
+    assert by_text[other].coverage == pytest.approx(by_text[vi].coverage * MISSING_NUMBER_FACTOR)
