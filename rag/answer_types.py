@@ -18,7 +18,7 @@ _UPPER = "A-ZÀ-ỸĐ"
 _NOT_NAME = (
     r"(?!(?:The|A|An|In|On|At|As|For|With|By|From|This|That|These|Those|Its|His|Her|Their|Our|Các|Những|Ông|Bà)\b)"
 )
-_NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,3}}")
+_NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
 _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:19|20)\d\d)\b|\btháng\s+\d{1,2}\b|\bngày\s+\d{1,2}",
@@ -31,7 +31,7 @@ _ORDINAL = re.compile(
 
 _ASKS_PERSON = re.compile(
     r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
-    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị \w+ nào\b|\b(ông|bà) nào\b",
+    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b",
     re.IGNORECASE,
 )
 _ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
@@ -236,5 +236,3 @@ _DAY = re.compile(
 )
 _CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
 _PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
-
-

@@ -14,7 +14,7 @@ from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
 from rag.evidence import QueryTerms, answer_evidence
-from rag.extractive import Candidate, SentenceSimilarity, candidates, extract
+from rag.extractive import Candidate, SentenceSimilarity, candidates, choose, extract
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -147,13 +147,17 @@ def answer_events(
 
 
 def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> tuple[list[Passage], list[Candidate]]:
-    """The top_k passages of the pool, with the one holding the best sentence in the last place
-    when retrieval ranked it lower; and the ranked sentences of those passages, numbered anew."""
-    place = {i: i for i in range(min(top_k, len(pool)))}
-    if ranked and ranked[0].passage_index >= top_k and place:
-        del place[len(place) - 1]
-        place[ranked[0].passage_index] = len(place)
-    passages = [pool[i] for i in sorted(place, key=place.__getitem__)]
+    """The top_k passages of the pool, with those holding the quoted sentences in the last places
+    when retrieval ranked them lower; and the ranked sentences of those passages, numbered anew."""
+    top = list(range(min(top_k, len(pool))))
+    quoted = list(dict.fromkeys(c.passage_index for c in choose(ranked)))
+    kept_quoted = [i for i in top if i in quoted]
+    below = [i for i in quoted if i not in top][: len(top) - len(kept_quoted)]
+    if below:
+        others = [i for i in top if i not in quoted][: len(top) - len(kept_quoted) - len(below)]
+        top = sorted(kept_quoted + others) + below
+    place = {i: n for n, i in enumerate(top)}
+    passages = [pool[i] for i in top]
     kept = [replace(c, passage_index=place[c.passage_index]) for c in ranked if c.passage_index in place]
     return passages, kept
 

@@ -109,7 +109,10 @@ class QueryTerms:
         unknown = _unknown(question, idf, unseen, language) if informative else ()
         names = _unknown_names(question, idf, unseen) if informative and language == "en" else ()
         mean = sum(weights) / len(weights) if weights else 1.0
-        bridge += [(k, mean) for k in sorted(neutral_keys(question))]
+        # A number weighs as its commonest written form ("6" as "6th"), once: it is one key either way.
+        keys = {k: min(mean, _key_idf(k, idf)) for k in sorted(neutral_keys(question))}
+        bridge = [(t, min(w, _key_idf(t, idf)) if t.isdigit() else w) for t, w in bridge if t not in keys]
+        bridge += list(keys.items())
         word_weights = [(t in words, w, idf(t) >= unseen) for t, w in zip(terms, weights, strict=True)]
         word_mass = sum(w for is_word, w, _ in word_weights if is_word)
         absent = sum(w for is_word, w, missing in word_weights if is_word and missing)
@@ -171,6 +174,22 @@ def _unknown_names(question: str, idf: Callable[[str], float], unseen: float) ->
         if word.isascii() and tokens and all(idf(t) >= unseen for t in tokens):
             out.extend(tokens)
     return tuple(dict.fromkeys(out))
+
+
+def _key_idf(key: str, idf: Callable[[str], float]) -> float:
+    """IDF of a language-neutral key by its commonest written form: "ord:6" is as common as "6th" or
+    "sixth", so the edition every document names ("the 6th meeting") does not make every sentence
+    that names it a cross-language match."""
+    kind, _, value = key.partition(":")
+    if not value:  # a bare number
+        forms = [key, *(key + s for s in ("st", "nd", "rd", "th"))]
+    elif kind == "ord":
+        n = int(value)
+        forms = [f"{n}{s}" for s in ("st", "nd", "rd", "th")]
+        forms += [_ORDINALS_EN[n - 1]] if 1 <= n <= len(_ORDINALS_EN) else []
+    else:
+        forms = [_MONTHS_EN[int(value) - 1]]
+    return min(idf(t) for form in forms for t in tokenize(form) or [form])
 
 
 def _naming_words(question: str) -> list[str]:

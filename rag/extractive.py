@@ -62,8 +62,12 @@ SentenceSimilarity = Callable[[Sequence[str]], Sequence[float]]
 
 # With a multilingual model, the sentences of this many passages in the other language (the best
 # ranked of the answer pool) are embedded with the question: a sentence's cosine is what says it
-# answers across languages, where its words cannot. Each costs ~20 ms on two cores (cached by text).
-CROSS_PASSAGES = 3
+# answers across languages, where its words cannot. Each passage costs ~20 ms on two cores the first
+# time (sentence vectors are cached by text). As many as the answer pool holds: the sentence that
+# answers ("Ai chủ trì ...?", the chair named in an English passage) is often in the pool's last
+# places, as every English passage names the same "6th ASEAN Digital Ministers' Meeting" (3 and 8
+# passages scored the same on the dev questions and missed that one).
+CROSS_PASSAGES = 15
 # multilingual-e5's cosines of a question to sentences sit in a narrow band; this maps the band onto
 # 0..1 like word coverage (chosen on the dev questions): at or below FLOOR nothing, at CEILING all.
 CROSS_FLOOR = 0.80
@@ -98,7 +102,10 @@ def candidates(
             keys = neutral_keys(sentence)
             cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
             if (i, start) in cosines:
-                cov = max(cov, cosines[i, start])
+                # Two independent signs of a match (shared names and numbers, a close meaning): either
+                # suffices, both is stronger, and the meaning breaks ties among sentences that all
+                # name the same ubiquitous "6th ASEAN meeting".
+                cov = 1.0 - (1.0 - cov) * (1.0 - cosines[i, start])
             if cross and numbers - tokens - keys:
                 # Numbers are written alike in both languages: a sentence that lacks the question's
                 # year or count ("5G coverage by 2030?" against one on 2025) is about something else.
@@ -144,18 +151,26 @@ def _crosses(question_language: str, passage_language: str) -> bool:
     return question_language in known and passage_language in known and question_language != passage_language
 
 
-def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:
-    """Answer text from ranked candidates; each sentence ends with [n], n the 1-based passage index."""
+def choose(ranked: Sequence[Candidate], max_sentences: int = 2) -> list[Candidate]:
+    """The sentences an answer quotes: the best, and a second one nearly as good that adds to it."""
     if not ranked:
-        return ""
+        return []
     chosen = [ranked[0]]
     for cand in ranked[1:]:
         if len(chosen) >= max_sentences or cand.score < SECOND_SENTENCE_RATIO * chosen[0].score:
             break
         if any(cand.text == c.text for c in chosen):
             continue  # the same sentence repeated in another chunk or paragraph
-        if cand.covered - set().union(*(c.covered for c in chosen)):
+        # A second sentence must add question words the first lacks; across languages, where words
+        # do not match, a near-tie in meaning is reason enough to quote both.
+        if cand.covered - set().union(*(c.covered for c in chosen)) or (cand.cross and chosen[0].cross):
             chosen.append(cand)
+    return chosen
+
+
+def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:
+    """Answer text from ranked candidates; each sentence ends with [n], n the 1-based passage index."""
+    chosen = choose(ranked, max_sentences)
     # Read in document order when both come from one passage, else by rank.
     chosen.sort(key=lambda c: (c.passage_index, c.start))
     # A quoted sentence's own "[2]" is document text, not a citation: it must not reach resolve() as one.
