@@ -34,6 +34,14 @@ _ASKS_PERSON = re.compile(
     r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b",
     re.IGNORECASE,
 )
+# "Những ai" (who, plural) asks for kinds of people as often as for names: "policymakers and experts".
+_ASKS_PEOPLE = re.compile(r"\bnhững ai\b|\bnhững người nào\b", re.IGNORECASE)
+_PEOPLE = re.compile(
+    r"\b(?:officials|experts|representatives|leaders|ministers|delegates|delegations|partners|policymakers"
+    r"|businesses|companies|participants|nhà hoạch định|chuyên gia|đại diện|quan chức|lãnh đạo|bộ trưởng"
+    r"|đại biểu|đối tác|doanh nghiệp)\b",
+    re.IGNORECASE,
+)
 _ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
 # "Where", and the venues a place phrase ("in/at/tại/ở ...") answers: "which convention centre",
 # "trung tâm hội nghị nào", "địa điểm nào".
@@ -97,6 +105,8 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     asked: list[Finder] = []
     if _ASKS_PERSON.search(question):
         asked.append(_person_names)
+    if _ASKS_PEOPLE.search(question):
+        asked.append(_finder(_PEOPLE))
     if _ASKS_NAME.search(question):
         asked.append(_finder(_NAME))
     if _ASKS_DAY.search(question):

@@ -29,6 +29,13 @@ def test_common_words_come_from_english_text_only_and_keep_names() -> None:
     assert asked_type_found("Who is the Secretary-General?", sentence, words) is True
 
 
+def test_who_in_the_plural_is_answered_by_kinds_of_people() -> None:
+    question = "Những ai sẽ tham gia các phiên thảo luận?"
+    assert asked_type_found(question, "Các phiên có sự tham gia của các chuyên gia công nghệ.") is True
+    assert asked_type_found(question, "Các phiên thảo luận diễn ra trong ba ngày.") is False
+    assert asked_type_found("Ai sẽ phát biểu?", "Các chuyên gia công nghệ sẽ phát biểu.") is False  # "ai": a name
+
+
 def test_a_possessive_ends_a_name() -> None:
     sentence = "The goals set by Việt Nam’s Party, State and Government underscore the vision."
     assert asked_type_found("Who heads the working group?", sentence) is False
