@@ -109,7 +109,9 @@ def answer_events(
     passages, ranked = _handed(pool, candidates(query, terms, pool, language, sentence_similarity), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)
 
-    strength = max((answer_evidence(c.coverage, c.dense, terms, c.type_found, c.cross) for c in ranked), default=0.0)
+    strength = max(
+        (answer_evidence(c.coverage, c.dense, terms, c.type_found, c.cross) for c in choose(ranked)), default=0.0
+    )
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
