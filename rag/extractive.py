@@ -8,6 +8,7 @@ and a second one when it is nearly as good and adds question words the first lac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ ORDINAL_CONFLICT_FACTOR = 0.5
 HEADING_FACTOR = 0.5
 _HEADING_MAX_WORDS = 14
 _TERMINAL = tuple('.!?…:;"”’)')
+# "A view of the meeting in Hanoi (Photo: VNA)": a caption describes a picture, it states no fact.
+_CAPTION = re.compile(r"\((?:photo|ảnh|image|source|nguồn)\s*:[^)]*\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,11 @@ class Candidate:
 
 
 def is_heading(text: str, start: int, end: int) -> bool:
-    """A sentence that is a whole short line without closing punctuation."""
+    """A sentence that is a whole short line without closing punctuation, or a photo caption."""
     sentence = text[start:end].strip()
     whole_line = (start == 0 or text[start - 1] == "\n") and (end >= len(text) or text[end : end + 1] in ("\n", ""))
-    return whole_line and not sentence.endswith(_TERMINAL) and len(sentence.split()) <= _HEADING_MAX_WORDS
+    short = len(sentence.split()) <= _HEADING_MAX_WORDS
+    return whole_line and short and (not sentence.endswith(_TERMINAL) or bool(_CAPTION.search(sentence)))
 
 
 SentenceSimilarity = Callable[[Sequence[str]], Sequence[float]]

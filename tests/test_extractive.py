@@ -195,6 +195,16 @@ def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
     assert candidates("What does the Hanoi Declaration call AI?", terms, [passage])[0].text.startswith("The Hanoi")
 
 
+def test_photo_captions_count_as_headings() -> None:
+    from rag.extractive import is_heading
+
+    text = "The meeting opened.\nA view of the 6th meeting in Hanoi (Photo: VNA)\nCác bộ trưởng chụp ảnh (Ảnh: TTXVN)"
+    caption = text.index("A view")
+    assert is_heading(text, caption, text.index("\nCác"))
+    assert is_heading(text, text.index("Các"), len(text))
+    assert not is_heading(text, 0, caption - 1)
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [
