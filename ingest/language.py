@@ -132,5 +132,15 @@ def detect_language(text: str) -> str:
     if len(basis) < 3 and all(w.isascii() for w in basis):
         return "en"  # too little to go by; acronyms and names read as English
     sample = " ".join(basis)
-    lang, _score = _identifier().classify(sample)  # type: ignore[attr-defined]
+    scores = dict(_identifier().rank(sample))  # type: ignore[attr-defined]
+    lang = max(scores, key=scores.__getitem__)
+    # A few plain English words read as Tagalog or Spanish about as well ("sang the national anthem",
+    # "was radio demonstration"): another language must beat English clearly, as real French or
+    # German does by 15 or more even on three words.
+    if lang not in ("en", "vi") and scores[lang] - scores.get("en", float("-inf")) < OTHER_LANGUAGE_MARGIN:
+        return "en"
     return str(lang)
+
+
+# Log-probability by which a language other than English and Vietnamese must beat English.
+OTHER_LANGUAGE_MARGIN = 10.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from vectorstore.lexical import tokenize
@@ -21,7 +22,8 @@ _NOT_NAME = (
 _NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
 _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|(?:19|20)\d\d)\b|\btháng\s+\d{1,2}\b|\bngày\s+\d{1,2}",
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|1\d\d\d|20\d\d|\d{3}0s)\b|\btháng\s+\d{1,2}\b"
+    r"|\bngày\s+\d{1,2}",
     re.IGNORECASE,
 )
 
@@ -64,7 +66,7 @@ _ASKS_DAY = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NUMBER = re.compile(
-    r"\bhow (many|much)\b|\bwhat (percentage|share|number|rate)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
+    r"\bhow (many|much|old)\b|\bwhat (percentage|share|number|rate|age)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
     r"|\b(budget|cost|price|worth|funding)\b|\b(ngân sách|kinh phí|chi phí|giá trị)\b",
     re.IGNORECASE,
 )
@@ -72,60 +74,74 @@ _ASKS_NUMBER = re.compile(
 _PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+(\w[\w'’-]*(?:\s+[\w'’-]+){0,4})")
 
 
-Finder = Callable[[str, frozenset[str]], Iterable[str]]
+@dataclass(frozen=True)
+class NameClues:
+    """What the documents tell about names: the words they write in lower case, which are no one's
+    name when capitalised ("the Opening Ceremony", "Our Shared Future"; a person's name, "Kao Kim
+    Hourn", is never written in lower case), and the last words of the full names they write, by
+    which English names a person the second time ("Von Miller" ... "Miller")."""
+
+    common: frozenset[str] = frozenset()
+    surnames: frozenset[str] = frozenset()
 
 
-def asked_type_found(question: str, sentence: str, common: frozenset[str] = frozenset()) -> bool | None:
+def name_clues(english: Iterable[str], others: Iterable[str] = ()) -> NameClues:
+    """NameClues of the passages: lower-case words from English text only (Vietnamese syllables such
+    as "kim" or "minh" are words there), surnames from the unaccented full names of any text (a
+    Vietnamese article names "Von Miller" as an English one does)."""
+    english = list(english)
+    common = frozenset(w for text in english for w in _LOWER_WORD.findall(text))
+    surnames = frozenset(
+        name.split()[-1] for text in [*english, *others] for name in _full_names(text, common) if name.isascii()
+    )
+    return NameClues(common, surnames)
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]+")
+Finder = Callable[[str, NameClues], Iterable[str]]
+
+
+def asked_type_found(question: str, sentence: str, clues: NameClues = NameClues()) -> bool | None:
     """Whether the sentence holds what the question asks for beyond what the question itself says
     (a person's name other than the question's for "who", a date for "when", a place after "in"/"ở"
     for "where", a count for "how many"); None when the question asks for no such kind. A sentence that
     only repeats the question's own names and numbers does not answer it: "Where was the X meeting
-    held?" against "The X meeting was useful". ``common``: words the documents write in lower case
-    (see common_words), which are no one's name when capitalised ("the Opening Ceremony")."""
+    held?" against "The X meeting was useful"."""
     asked, own = _asked(question)
     if not asked:
         return None
-    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence, common))
-
-
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]+")
-
-
-def common_words(texts: Iterable[str]) -> frozenset[str]:
-    """Words written in lower case somewhere in English ``texts``: capitalised in a title, an event or
-    a slogan ("Opening Ceremony", "Our Shared Future") they are still words, where a person's name
-    ("Kao Kim Hourn", "Amandeep Singh Gill") is never written in lower case. Only English text:
-    Vietnamese syllables such as "kim" or "minh" are also words there."""
-    return frozenset(w for text in texts for w in _LOWER_WORD.findall(text))
+    return any(set(tokenize(found)) - own - _PLACE_WORDS for find in asked for found in find(sentence, clues))
 
 
 @lru_cache(maxsize=1024)  # once per question, not once per sentence it is checked against
 def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     """The finders for what the question asks for, and the question's own tokens."""
-    asked: list[Finder] = []
-    if _ASKS_PERSON.search(question):
-        asked.append(_person_names)
-    if _ASKS_PEOPLE.search(question):
-        asked.append(_finder(_PEOPLE))
-    if _ASKS_NAME.search(question):
-        asked.append(_finder(_NAME))
-    if _ASKS_DAY.search(question):
-        asked.append(_finder(_DAY))
-    elif _ASKS_DATE.search(question):
-        asked.append(_finder(_DATE))
-    if _ASKS_NUMBER.search(question):
-        asked.append(_counts)
-    if _ASKS_WHERE.search(question):
-        asked.append(_places)
-    if _ASKS_PLACE.search(question):
-        asked.append(_finder(_CAPITALISED))
-    if _ASKS_ORDINAL.search(question):
-        asked.append(_finder(_ORDINAL))
+    day = _ASKS_DAY.search(question)
+    kinds: list[tuple[re.Pattern[str] | None, Finder]] = [
+        (_ASKS_PERSON, _person_names),
+        (_ASKS_PEOPLE, _finder(_PEOPLE)),
+        (_ASKS_NAME, _finder(_NAME)),
+        (_ASKS_DAY, _finder(_DAY)),
+        (None if day else _ASKS_DATE, _finder(_DATE)),
+        (_ASKS_NUMBER, _counts),
+        (_ASKS_WHERE, _places),
+        (_ASKS_PLACE, _finder(_CAPITALISED)),
+        (_ASKS_ORDINAL, _finder(_ORDINAL)),
+    ]
+    found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question))]
+    # The question word that comes first is the one asked: in "How old was he when he played?" the
+    # "when" joins a clause, and in "Who led when the Franks came?" it asks for no date.
+    first = min((start for start, _ in found), default=0)
+    asked = [find for start, find in found if start <= first + _SAME_QUESTION_WORD]
     return tuple(asked), frozenset(tokenize(question))
 
 
+# "When and where", "who or which body": question words this close to the first are asked too.
+_SAME_QUESTION_WORD = 12
+
+
 def _finder(pattern: re.Pattern[str]) -> Finder:
-    return lambda text, _common: (m.group(0) for m in pattern.finditer(text))
+    return lambda text, _clues: (m.group(0) for m in pattern.finditer(text))
 
 
 # Capitalised words that make a phrase an institution, a title or an event rather than a person.
@@ -184,7 +200,15 @@ _NOT_PERSON = frozenset(
 )
 
 
-def _person_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
+def _person_names(sentence: str, clues: NameClues) -> Iterable[str]:
+    yield from _full_names(sentence, clues.common)
+    yield from (w for w in _CAPITALISED_WORD.findall(sentence) if w in clues.surnames)
+
+
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]+")
+
+
+def _full_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
     """Runs of capitalised words with no acronym and no institution or title word in them: "Kao Kim
     Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue". A Vietnamese
     full name has three syllables or more (family, middle and given name), while two capitalised
@@ -206,7 +230,7 @@ def _person_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
             run = []
 
 
-def _places(sentence: str, _common: frozenset[str] = frozenset()) -> Iterable[str]:
+def _places(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
     """Capitalised phrases after "in", "at", "tại", "ở": "in Thailand", "tại Trung tâm Hội nghị Quốc
     gia" (Vietnamese capitalises a name's main words only, so lower-case words inside are kept and
     those after its last capitalised word dropped)."""
@@ -217,13 +241,25 @@ def _places(sentence: str, _common: frozenset[str] = frozenset()) -> Iterable[st
             yield " ".join(words[: capitalised[-1] + 1])
 
 
-def _counts(sentence: str, _common: frozenset[str] = frozenset()) -> Iterable[str]:
-    """Numbers that can be a count or an amount: not years, not the day of a date."""
+def _counts(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
+    """Numbers that can be a count or an amount: not years, not the day of a date; in figures or in
+    words ("two", "Six-time", "twice", "hai lần")."""
     dates = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
     for m in _NUMBER_WORD.finditer(sentence):
         if _YEAR.fullmatch(m.group(0).strip(".,")) or any(a <= m.start() < b for a, b in dates):
             continue
         yield m.group(0)
+    yield from (m.group(0) for m in _NUMBER_NAME.finditer(sentence))
+
+
+_NUMBER_NAME = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
+    r"|millions?|billions?|dozens?|twice|thrice"
+    # Vietnamese, without "một" (also "a") and "năm" (also "year"), which would make every sentence a count
+    r"|hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ)\b",
+    re.IGNORECASE,
+)
 
 
 _NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.answer_types import asked_type_found, common_words
+from rag.answer_types import asked_type_found, name_clues
 from rag.citations import MARKER
 from rag.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
@@ -96,7 +96,9 @@ def candidates(
     asked_ordinals = {k for k in neutral_keys(question) if k.startswith("ord:")}
     numbers = _numbers(terms)
     cosines = _cross_cosines(passages, language, similarity)
-    common = common_words(p.text for p in passages if p.language == "en")
+    clues = name_clues(
+        (p.text for p in passages if p.language == "en"), (p.text for p in passages if p.language != "en")
+    )
     for i, passage in enumerate(passages):
         cross = _crosses(language, passage.language)
         dense = 0.0 if cross and similarity is None else max(0.0, passage.dense_score or 0.0)
@@ -119,7 +121,7 @@ def candidates(
             conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
             if conflict:
                 cov *= ORDINAL_CONFLICT_FACTOR
-            found = asked_type_found(question, sentence.strip(), common)
+            found = asked_type_found(question, sentence.strip(), clues)
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * (1.0 if found else 0.0)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
