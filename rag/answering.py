@@ -80,8 +80,10 @@ def answer_events(
     idf: Callable[[str], float],
     collection_languages: set[str],
     similarity: Callable[[str], SentenceSimilarity] | None = None,
+    near_spelling: Callable[[str], bool] | None = None,
 ) -> Iterator[AnswerEvent]:
-    """``similarity``: for a multilingual embedding model, the question's cosines to sentences."""
+    """``similarity``: for a multilingual embedding model, the question's cosines to sentences;
+    ``near_spelling``: whether the collection has a word spelt nearly like a token (QueryTerms.of)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     question = request.question
@@ -104,7 +106,7 @@ def answer_events(
     t = time.perf_counter()
     pool = retrieve(query, max(request.top_k, ANSWER_POOL))
     timings["retrieve_ms"] = _ms(t)
-    terms = QueryTerms.of(query, idf, language)
+    terms = QueryTerms.of(query, idf, language, near_spelling)
     sentence_similarity = similarity(query) if similarity is not None else None
     passages, ranked = _handed(pool, candidates(query, terms, pool, language, sentence_similarity), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)

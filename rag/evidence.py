@@ -89,7 +89,15 @@ class QueryTerms:
     absent_share: float = 0.0
 
     @classmethod
-    def of(cls, question: str, idf: Callable[[str], float], language: str = "") -> QueryTerms:
+    def of(
+        cls,
+        question: str,
+        idf: Callable[[str], float],
+        language: str = "",
+        near_spelling: Callable[[str], bool] | None = None,
+    ) -> QueryTerms:
+        """``near_spelling``: whether the collection has a word spelt nearly like a token, so that a
+        misspelt name ("Sentanta Sports") does not count as one no document has."""
         unseen = idf(_NEVER_SEEN)
         question = undotted(question)
         words = {t for w in _WORD.findall(question) for t in tokenize(w)}
@@ -108,6 +116,8 @@ class QueryTerms:
         informative = any(idf(t) < unseen for t in terms)
         unknown = _unknown(question, idf, unseen, language) if informative else ()
         names = _unknown_names(question, idf, unseen) if informative and language == "en" else ()
+        if near_spelling is not None:
+            names = tuple(n for n in names if not near_spelling(n))
         mean = sum(weights) / len(weights) if weights else 1.0
         # A number weighs as its commonest written form ("6" as "6th"), once: it is one key either way.
         keys = {k: min(mean, _key_idf(k, idf)) for k in sorted(neutral_keys(question))}
@@ -218,6 +228,9 @@ DENSE_WEIGHT = 0.1
 # Evidence is scaled by these when the question names an acronym or number no document has, and when the
 # sentence lacks the kind of thing the question asks for (a name for "who", a date for "when"...).
 UNKNOWN_FACTOR = 0.3
+# A capitalised word no document has is weaker evidence against: it may be a name the documents
+# translate ("Germany" in Vietnamese text) or write another way.
+UNKNOWN_NAME_FACTOR = 0.5
 # Evidence shrinks in proportion once more than this share of the question's words is in no document.
 OFF_TOPIC_SHARE = 0.5
 TYPE_MISSING_FACTOR = 0.3
@@ -233,8 +246,10 @@ def answer_evidence(
     # else ("Công thức nấu phở bò là gì?" shares only "công" and "thức" with news on digital policy).
     if not cross:
         evidence *= min(1.0, (1.0 - terms.absent_share) / (1.0 - OFF_TOPIC_SHARE))
-    if terms.unknown or (terms.unknown_names and not cross):
+    if terms.unknown:
         evidence *= UNKNOWN_FACTOR
+    elif terms.unknown_names and not cross:
+        evidence *= UNKNOWN_NAME_FACTOR
     if type_found is False:
         evidence *= TYPE_MISSING_FACTOR
     return evidence

@@ -215,7 +215,9 @@ class RagService:
         languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
         multilingual = self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
-        yield from answer_events(request, retrieve, idf, languages, self._similarity if multilingual else None)
+        similarity = self._similarity if multilingual else None
+        near = index.has_near_spelling if index is not None else None
+        yield from answer_events(request, retrieve, idf, languages, similarity, near)
 
     def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """The question's cosines to sentences, for scoring sentences across languages."""

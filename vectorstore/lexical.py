@@ -20,9 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from vectorstore.spelling import SpellingIndex
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -121,6 +124,7 @@ class LexicalIndex:
         self._language_names, self._language_codes = _categories(languages)
         self._bm25 = bm25
         self._vocab: dict[str, int] = bm25.vocab_dict if bm25 is not None else {}
+        self._spelling: SpellingIndex | None = None
         # A token's document frequency is the length of its column in bm25s's CSC score matrix.
         self._doc_freq = np.diff(np.asarray(bm25.scores["indptr"])) if bm25 is not None else np.zeros(0, np.int64)
 
@@ -154,6 +158,14 @@ class LexicalIndex:
         token_id = self._vocab.get(token)
         freq = int(self._doc_freq[token_id]) if token_id is not None else 0
         return math.log(1.0 + (n + 1) / (freq + 0.5))
+
+    def has_near_spelling(self, token: str) -> bool:
+        """Whether a token of the collection is spelt like ``token`` but for a letter or two."""
+        from vectorstore.spelling import SpellingIndex
+
+        if self._spelling is None:
+            self._spelling = SpellingIndex(self._vocab)  # built on first use: most questions never ask
+        return self._spelling.has_near(token)
 
     def search(
         self,
