@@ -121,3 +121,26 @@ def test_both_quoted_sentences_keep_their_passages_when_ranked_below_top_k() -> 
     assert [p.chunk_id for p in passages] == ["2", "3"]
     answer = extract(kept)
     assert "Nguyễn Mạnh Hùng" in answer and "Phạm Minh Chính" in answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("How many delegates attended?", "Two hundred delegates attended.", True),
+        ("How many times has Polonia won the cup?", "They won the cup twice.", True),
+        ("Có bao nhiêu vùng đô thị?", "Khu vực này có hai vùng đô thị.", True),
+        ("How much did Japan pledge at the 4th ADGMIN + Japan meeting?", "The 5th meeting followed.", False),
+        ("How many countries attended?", "It was one of the bloc's top focuses.", False),
+        ("How old was Manning when he played?", "He is the oldest to play at age 39.", True),
+    ],
+)
+def test_counts_in_words_but_not_ordinals_or_the_pronoun_one(question: str, sentence: str, expected: bool) -> None:
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_the_first_question_word_is_the_one_asked() -> None:
+    # "when" joins a clause here: the question wants a number, and a date alone does not answer it.
+    question = "How old was John Elway when he played in Super Bowl XXXIII?"
+    assert asked_type_found(question, "Elway played in Super Bowl XXXIII in January 1999.") is False
+    assert asked_type_found(question, "Elway won Super Bowl XXXIII at age 38.") is True
+    assert asked_type_found("When and where was it held?", "It was held in Hanoi.") is True  # both asked
