@@ -97,6 +97,14 @@ def name_clues(english: Iterable[str], others: Iterable[str] = ()) -> NameClues:
     return NameClues(common, surnames)
 
 
+def asks_for_person(question: str) -> bool:
+    return _person_names in _asked(question)[0]
+
+
+# A sentence that names its subject by a pronoun: "Bà cho biết ..." (she said), "He added ...".
+STARTS_WITH_PRONOUN = re.compile(r"^(?:He|She|They|Ông|Bà|Họ|Anh ấy|Chị ấy)\b")
+
+
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]+")
 Finder = Callable[[str, NameClues], Iterable[str]]
 

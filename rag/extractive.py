@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.answer_types import asked_type_found, name_clues
+from rag.answer_types import STARTS_WITH_PRONOUN, NameClues, asked_type_found, asks_for_person, name_clues
 from rag.citations import MARKER
 from rag.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
@@ -99,11 +99,14 @@ def candidates(
     clues = name_clues(
         (p.text for p in passages if p.language == "en"), (p.text for p in passages if p.language != "en")
     )
+    person = asks_for_person(question)
     for i, passage in enumerate(passages):
         cross = _crosses(language, passage.language)
         dense = 0.0 if cross and similarity is None else max(0.0, passage.dense_score or 0.0)
+        previous = None
         for start, end in passage.sentence_spans():
             sentence = passage.text[start:end]
+            before, previous = (start if previous is None else previous), start
             tokens = set(tokenize(undotted(sentence)))
             keys = neutral_keys(sentence)
             cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
@@ -122,14 +125,30 @@ def candidates(
             if conflict:
                 cov *= ORDINAL_CONFLICT_FACTOR
             found = asked_type_found(question, sentence.strip(), clues)
+            quoted_from = start
+            if (
+                person
+                and found is False
+                and before < start
+                and _named_before(question, sentence, passage.text[before:end], clues)
+            ):
+                found, quoted_from = True, before
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * (1.0 if found else 0.0)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
             if conflict:
                 score *= ORDINAL_CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
-            out.append(Candidate(i, start, end, sentence.strip(), score, covered, cov, dense, found, cross))
+            text = passage.text[quoted_from:end].strip()
+            out.append(Candidate(i, quoted_from, end, text, score, covered, cov, dense, found, cross))
     return sorted(out, key=lambda c: -c.score)
+
+
+def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> bool:
+    """For a "who" question, whether ``sentence`` names its subject by a pronoun ("Bà cho biết tại
+    một cuộc họp báo ...", she said at a press briefing) and the sentence before it, in ``both``,
+    names the person: then both are quoted."""
+    return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
 
 
 def _numbers(terms: QueryTerms) -> frozenset[str]:
@@ -167,6 +186,8 @@ def choose(ranked: Sequence[Candidate], max_sentences: int = 2) -> list[Candidat
             break
         if any(cand.text == c.text for c in chosen):
             continue  # the same sentence repeated in another chunk or paragraph
+        if any(c.passage_index == cand.passage_index and c.start < cand.end and cand.start < c.end for c in chosen):
+            continue  # already quoted with the sentence before it, which names its subject
         # A second sentence must add question words the first lacks; across languages, where words
         # do not match, a near-tie in meaning is reason enough to quote both.
         if cand.covered - set().union(*(c.covered for c in chosen)) or (cand.cross and chosen[0].cross):

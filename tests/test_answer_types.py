@@ -144,3 +144,21 @@ def test_the_first_question_word_is_the_one_asked() -> None:
     assert asked_type_found(question, "Elway played in Super Bowl XXXIII in January 1999.") is False
     assert asked_type_found(question, "Elway won Super Bowl XXXIII at age 38.") is True
     assert asked_type_found("When and where was it held?", "It was held in Hanoi.") is True  # both asked
+
+
+def test_a_who_answer_given_by_a_pronoun_is_quoted_with_the_sentence_naming_the_person() -> None:
+    from rag.extractive import extract
+
+    text = (
+        "Theo bà Lê Thị Việt Lâm, hội nghị sẽ ghi nhận nhiều cột mốc. "
+        "Bà cho biết tại một cuộc họp báo hôm 31 tháng 12 rằng Timor-Leste sẽ tham gia."
+    )
+    passage = Passage(source="v.txt", chunk_id="v", text=text, score=1.0, start=0, end=len(text), language="vi")
+    question = "Ai đã phát biểu tại cuộc họp báo hôm 31 tháng 12?"
+    ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0, "vi"), [passage], "vi")
+    best = ranked[0]
+    assert best.type_found is True and best.start == 0 and best.text == text
+    assert extract(ranked) == f"{text} [1]"  # quoted once, not again as its own second sentence
+    plain = "Bà cho biết hội nghị sẽ mở."  # no name before it: still no name
+    alone = Passage(source="w.txt", chunk_id="w", text=plain, score=1.0, start=0, end=len(plain), language="vi")
+    assert candidates(question, QueryTerms.of(question, lambda _t: 1.0, "vi"), [alone], "vi")[0].type_found is False
