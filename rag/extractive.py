@@ -9,7 +9,7 @@ and a second one when it is nearly as good and adds question words the first lac
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rag.answer_types import STARTS_WITH_PRONOUN, NameClues, asked_type_found, asks_for_person, name_clues
@@ -27,8 +27,9 @@ SECOND_SENTENCE_RATIO = 0.85
 BRIDGE_DISCOUNT = 0.6
 # A sentence in another language that lacks a number, year, month or ordinal of the question's.
 MISSING_NUMBER_FACTOR = 0.5
-# A sentence that names other editions ("6th") than the question's ("fifth") is about something else.
-ORDINAL_CONFLICT_FACTOR = 0.5
+# A sentence that names other editions ("6th") than the question's ("fifth"), another year (2025 for
+# 2030) or another code of the same shape (5G for 6G) is about something else.
+CONFLICT_FACTOR = 0.5
 # A headline or table caption (a whole line, no full stop, few words) names a topic rather than
 # stating a fact; it matches a question's words densely, so without this it would win too often.
 HEADING_FACTOR = 0.5
@@ -94,6 +95,7 @@ def candidates(
     discount, or, given a multilingual ``similarity`` (question-to-sentence cosines), on that."""
     out: list[Candidate] = []
     asked_ordinals = {k for k in neutral_keys(question) if k.startswith("ord:")}
+    asked_values = _values(tokenize(undotted(question)))
     numbers = _numbers(terms)
     cosines = _cross_cosines(passages, language, similarity)
     clues = name_clues(
@@ -119,11 +121,13 @@ def candidates(
                 # Numbers are written alike in both languages: a sentence that lacks the question's
                 # year or count ("5G coverage by 2030?" against one on 2025) is about something else.
                 cov *= MISSING_NUMBER_FACTOR
-            # "the 6th meeting" does not answer about "the fifth meeting", however many words it shares
+            # "the 6th meeting" does not answer about "the fifth meeting", nor "5G coverage" about 6G,
+            # however many words it shares
             sentence_ordinals = {k for k in keys if k.startswith("ord:")}
-            conflict = asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals
+            conflict = bool(asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals)
+            conflict = conflict or _other_value(asked_values, tokens)
             if conflict:
-                cov *= ORDINAL_CONFLICT_FACTOR
+                cov *= CONFLICT_FACTOR
             found = asked_type_found(question, sentence.strip(), clues)
             quoted_from = start
             if (
@@ -137,7 +141,7 @@ def candidates(
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
             if conflict:
-                score *= ORDINAL_CONFLICT_FACTOR
+                score *= CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             text = passage.text[quoted_from:end].strip()
             out.append(Candidate(i, quoted_from, end, text, score, covered, cov, dense, found, cross))
@@ -149,6 +153,29 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
     một cuộc họp báo ...", she said at a press briefing) and the sentence before it, in ``both``,
     names the person: then both are quoted."""
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
+
+
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d")
+_CODE_TOKEN = re.compile(r"\d+[a-z]+|[a-z]+\d+")  # "5g", "6g", "g20", "covid19"; not "6th" (an ordinal)
+_ORDINAL_TOKEN = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _values(tokens: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The question's years and codes by kind: {"year": {"2030"}, "#g": {"6g"}}."""
+    kinds: dict[str, set[str]] = {}
+    for t in tokens:
+        if _YEAR_TOKEN.fullmatch(t):
+            kinds.setdefault("year", set()).add(t)
+        elif _CODE_TOKEN.fullmatch(t) and not _ORDINAL_TOKEN.fullmatch(t):
+            kinds.setdefault(re.sub(r"\d+", "#", t), set()).add(t)
+    return {k: frozenset(v) for k, v in kinds.items()}
+
+
+def _other_value(asked: dict[str, frozenset[str]], tokens: set[str]) -> bool:
+    """Whether the sentence gives another value of a kind the question names, and not the question's:
+    "5G coverage" for a question on 6G, "in 2025" for one on 2030."""
+    given = _values(tokens)
+    return any(kind in given and not values & given[kind] for kind, values in asked.items())
 
 
 def _numbers(terms: QueryTerms) -> frozenset[str]:

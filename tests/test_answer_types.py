@@ -162,3 +162,35 @@ def test_a_who_answer_given_by_a_pronoun_is_quoted_with_the_sentence_naming_the_
     plain = "Bà cho biết hội nghị sẽ mở."  # no name before it: still no name
     alone = Passage(source="w.txt", chunk_id="w", text=plain, score=1.0, start=0, end=len(plain), language="vi")
     assert candidates(question, QueryTerms.of(question, lambda _t: 1.0, "vi"), [alone], "vi")[0].type_found is False
+
+
+def test_a_sentence_giving_another_year_or_code_than_the_question_is_demoted() -> None:
+    from rag.extractive import CONFLICT_FACTOR
+
+    texts = [
+        "5G coverage reached 91.2 per cent of the population.",
+        "6G coverage reached 10 per cent of the population.",
+    ]
+    passages = [
+        Passage(source=f"{n}.txt", chunk_id=str(n), text=t, score=1.0, start=0, end=len(t), language="en")
+        for n, t in enumerate(texts)
+    ]
+    question = "What share of the population does 6G coverage reach?"
+    ranked = candidates(question, QueryTerms.of(question, lambda _t: 1.0, "en"), passages, "en")
+    by_text = {c.text: c for c in ranked}
+    assert ranked[0].text == texts[1]
+    plain = QueryTerms.of(question, lambda _t: 1.0, "en").coverage(tokenize_words(texts[0]))
+    assert by_text[texts[0]].coverage == pytest.approx(plain * CONFLICT_FACTOR)
+    other_year = "E-commerce reached US$36 billion in 2025."
+    pool = [Passage(source="y.txt", chunk_id="y", text=other_year, score=1.0, start=0, end=40, language="en")]
+    asked = "How big will e-commerce be in 2030?"
+    terms = QueryTerms.of(asked, lambda _t: 1.0, "en")
+    demoted = candidates(asked, terms, pool, "en")[0]
+    assert demoted.coverage == pytest.approx(terms.coverage(tokenize_words(other_year)) * CONFLICT_FACTOR)
+
+
+def tokenize_words(text: str) -> set[str]:
+    from rag.evidence import undotted
+    from vectorstore.lexical import tokenize
+
+    return set(tokenize(undotted(text)))

@@ -50,7 +50,7 @@ def test_a_question_that_is_not_text_is_a_value_error(corpus_service: RagService
 def test_control_characters_are_removed_and_the_question_answered(corpus_service: RagService) -> None:
     noisy = "Who\x00 chaired\x07 the 6th\u200b ASEAN\x1b[31m Digital Ministers' Meeting?\x7f"
     answer = corpus_service.ask(noisy, llm="none")
-    assert answer.question == "Who chaired the 6th ASEAN[31m Digital Ministers' Meeting?"
+    assert answer.question == "Who chaired the 6th ASEAN Digital Ministers' Meeting?"  # colour code gone whole
     assert not answer.refused and "Nguyễn Mạnh Hùng" in answer.text
 
 
