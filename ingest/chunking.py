@@ -50,11 +50,12 @@ class Chunker:
     @staticmethod
     def _find_forward(text: str, piece: str, cursor: int, reached: int) -> int:
         """Where the piece continues the chunks before it: of its occurrences from ``cursor`` that end
-        past ``reached``, the last one that starts within what is covered (a chunk overlaps its
-        predecessor and moves on), else the first one; a short piece can repeat inside the overlap."""
+        past ``reached``, the last one that starts within what is covered or right after it, across
+        whitespace only (a chunk overlaps its predecessor or follows it, and moves on), else the
+        first one; a short piece can repeat inside the overlap and again just after it."""
         first = start = text.find(piece, cursor)
         contiguous = -1
-        while 0 <= start <= reached:
+        while start >= 0 and (start <= reached or not text[reached:start].strip()):
             if start + len(piece) > reached:
                 contiguous = start
             start = text.find(piece, start + 1)

@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ingest.chunking import Chunker
@@ -84,6 +84,8 @@ def chunker() -> Chunker:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words)
+# The last piece repeats just after the overlap as well as inside it: it is the one after (found by hypothesis).
+@example("Ë0:2: Ë0:2<0<0 Ë0:2<0<0 Ë0:2<0<0 Ë")
 def test_chunks_have_valid_offsets_and_cover_the_whole_text(chunker: Chunker, raw: str) -> None:
     text = clean_text(raw)
     chunks = chunker.split(text)
