@@ -210,10 +210,7 @@ _NOT_PERSON = frozenset(
 
 def _person_names(sentence: str, clues: NameClues) -> Iterable[str]:
     yield from _full_names(sentence, clues.common)
-    yield from (w for w in _CAPITALISED_WORD.findall(sentence) if w in clues.surnames)
-
-
-_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w'’-]+")
+    yield from (w for w in _CAPITALISED.findall(sentence) if w in clues.surnames)
 
 
 def _full_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
@@ -255,7 +252,7 @@ def _counts(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
     dates = [m.span() for m in _DAY_OF_MONTH.finditer(sentence)]
     for m in _NUMBER_WORD.finditer(sentence):
         number = m.group(0).strip(".,")
-        if _YEAR.fullmatch(number) or _ORDINAL_NUMBER.fullmatch(number) or any(a <= m.start() < b for a, b in dates):
+        if YEAR.fullmatch(number) or ORDINAL_NUMBER.fullmatch(number) or any(a <= m.start() < b for a, b in dates):
             continue  # "the 4th meeting" counts nothing
         yield m.group(0)
     yield from (m.group(0) for m in _NUMBER_NAME.finditer(sentence))
@@ -273,8 +270,8 @@ _NUMBER_NAME = re.compile(
 
 
 _NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
+YEAR = re.compile(r"(?:19|20)\d\d")
+ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
 _DAY_OF_MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
     r"\s+\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?|\d{1,2}(?:\s*(?:-|–|to|đến)\s*\d{1,2})?\s+(?:tháng\s+\d{1,2}|"

@@ -14,7 +14,7 @@ from ingest import detect_language
 from ingest.cleaning import clean_text
 from rag.citations import resolve
 from rag.evidence import QueryTerms, answer_evidence
-from rag.extractive import Candidate, SentenceSimilarity, candidates, choose, extract
+from rag.extractive import Candidate, SentenceSimilarity, candidates, choose, quote
 from rag.llm import LLMError, OllamaChat
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
@@ -111,9 +111,8 @@ def answer_events(
     passages, ranked = _handed(pool, candidates(query, terms, pool, language, sentence_similarity), request.top_k)
     yield AnswerEvent(kind="passages", passages=passages)
 
-    strength = max(
-        (answer_evidence(c.coverage, c.dense, terms, c.type_found, c.cross) for c in choose(ranked)), default=0.0
-    )
+    quoted = choose(ranked)  # what an extractive answer quotes; the evidence is theirs
+    strength = max((answer_evidence(c.coverage, c.dense, terms, c.type_found, c.cross) for c in quoted), default=0.0)
     base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
 
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
@@ -144,7 +143,7 @@ def answer_events(
             return
 
     t = time.perf_counter()
-    resolved = resolve(extract(ranked), passages)
+    resolved = resolve(quote(quoted), passages)
     timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t)
     answer = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
     yield _final(answer, warnings, timings, started)

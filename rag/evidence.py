@@ -170,7 +170,7 @@ def _unknown(question: str, idf: Callable[[str], float], unseen: float, language
         if sum(c.isupper() for c in word) < 2 and not any(c.isdigit() for c in word) and not foreign:
             continue  # a capitalised word may be a name translated in the other language's document
         for t in tokenize(word):
-            forms = [t, *(t + s for s in ("st", "nd", "rd", "th"))] if t.isdigit() else [t]
+            forms = _number_forms(t) if t.isdigit() else [t]
             if all(idf(f) >= unseen for f in forms):
                 out.append(t)
     return tuple(dict.fromkeys(out))
@@ -186,17 +186,22 @@ def _unknown_names(question: str, idf: Callable[[str], float], unseen: float) ->
     return tuple(dict.fromkeys(out))
 
 
+def _number_forms(number: str) -> list[str]:
+    """A number as written alone and as an ordinal: "6", "6st", "6nd", "6rd", "6th" (only the right
+    suffix occurs in text; the others cost a lookup each)."""
+    return [number, *(number + s for s in ("st", "nd", "rd", "th"))]
+
+
 def _key_idf(key: str, idf: Callable[[str], float]) -> float:
     """IDF of a language-neutral key by its commonest written form: "ord:6" is as common as "6th" or
     "sixth", so the edition every document names ("the 6th meeting") does not make every sentence
     that names it a cross-language match."""
     kind, _, value = key.partition(":")
     if not value:  # a bare number
-        forms = [key, *(key + s for s in ("st", "nd", "rd", "th"))]
+        forms = _number_forms(key)
     elif kind == "ord":
         n = int(value)
-        forms = [f"{n}{s}" for s in ("st", "nd", "rd", "th")]
-        forms += [_ORDINALS_EN[n - 1]] if 1 <= n <= len(_ORDINALS_EN) else []
+        forms = _number_forms(value)[1:] + ([_ORDINALS_EN[n - 1]] if 1 <= n <= len(_ORDINALS_EN) else [])
     else:
         forms = [_MONTHS_EN[int(value) - 1]]
     return min(idf(t) for form in forms for t in tokenize(form) or [form])

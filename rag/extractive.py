@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rag.answer_types import STARTS_WITH_PRONOUN, NameClues, asked_type_found, asks_for_person, name_clues
+from rag.answer_types import (
+    ORDINAL_NUMBER,
+    STARTS_WITH_PRONOUN,
+    YEAR,
+    NameClues,
+    asked_type_found,
+    asks_for_person,
+    name_clues,
+)
 from rag.citations import MARKER
 from rag.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
@@ -155,18 +163,16 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
 
 
-_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d")
 _CODE_TOKEN = re.compile(r"\d+[a-z]+|[a-z]+\d+")  # "5g", "6g", "g20", "covid19"; not "6th" (an ordinal)
-_ORDINAL_TOKEN = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
 def _values(tokens: Iterable[str]) -> dict[str, frozenset[str]]:
     """The question's years and codes by kind: {"year": {"2030"}, "#g": {"6g"}}."""
     kinds: dict[str, set[str]] = {}
     for t in tokens:
-        if _YEAR_TOKEN.fullmatch(t):
+        if YEAR.fullmatch(t):
             kinds.setdefault("year", set()).add(t)
-        elif _CODE_TOKEN.fullmatch(t) and not _ORDINAL_TOKEN.fullmatch(t):
+        elif _CODE_TOKEN.fullmatch(t) and not ORDINAL_NUMBER.fullmatch(t):
             kinds.setdefault(re.sub(r"\d+", "#", t), set()).add(t)
     return {k: frozenset(v) for k, v in kinds.items()}
 
@@ -224,11 +230,15 @@ def choose(ranked: Sequence[Candidate], max_sentences: int = 2) -> list[Candidat
 
 def extract(ranked: Sequence[Candidate], max_sentences: int = 2) -> str:
     """Answer text from ranked candidates; each sentence ends with [n], n the 1-based passage index."""
-    chosen = choose(ranked, max_sentences)
+    return quote(choose(ranked, max_sentences))
+
+
+def quote(chosen: Sequence[Candidate]) -> str:
+    """The chosen sentences as answer text, each followed by its [n]."""
     # Read in document order when both come from one passage, else by rank.
-    chosen.sort(key=lambda c: (c.passage_index, c.start))
+    ordered = sorted(chosen, key=lambda c: (c.passage_index, c.start))
     # A quoted sentence's own "[2]" is document text, not a citation: it must not reach resolve() as one.
-    return " ".join(f"{_unmarked(c.text)} [{c.passage_index + 1}]" for c in chosen)
+    return " ".join(f"{_unmarked(c.text)} [{c.passage_index + 1}]" for c in ordered)
 
 
 def _unmarked(sentence: str) -> str:
