@@ -20,6 +20,7 @@ _NOT_NAME = (
     r"(?!(?:The|A|An|In|On|At|As|For|With|By|From|This|That|These|Those|Its|His|Her|Their|Our|Các|Những|Ông|Bà)\b)"
 )
 _NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
+_MONTH_NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|1\d\d\d|20\d\d|\d{3}0s)\b|\btháng\s+\d{1,2}\b"
@@ -33,7 +34,10 @@ _ORDINAL = re.compile(
 
 _ASKS_PERSON = re.compile(
     r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
-    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b",
+    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b"
+    # a title and "nào" (which): "Phó Thủ tướng nào", "bộ trưởng nào", "quan chức nào"
+    r"|\b(thủ tướng|bộ trưởng|thứ trưởng|chủ tịch|tổng thư ký|giám đốc|quan chức|lãnh đạo|đại sứ|phát ngôn viên"
+    r"|đặc phái viên|đại diện|trưởng đoàn|trưởng phái đoàn) nào\b",
     re.IGNORECASE,
 )
 # "Những ai" (who, plural) asks for kinds of people as often as for names: "policymakers and experts".
@@ -52,12 +56,15 @@ _ASKS_WHERE = re.compile(
     r"|\b(trung tâm|địa điểm|khách sạn|tòa nhà)( \w+){0,2} nào\b",
     re.IGNORECASE,
 )
-_ASKS_PLACE = re.compile(
-    r"\b(in )?which (country|countries|city|nation|venue)\b|\b(nước|quốc gia|thành phố) nào\b", re.IGNORECASE
+_ASKS_PLACE = re.compile(r"\b(in )?which (city|venue)\b|\bthành phố nào\b", re.IGNORECASE)
+# A country question is answered by a country's name, not by any capitalised word ("the 38th ASEAN
+# Summit in 2021" names no host country).
+_ASKS_COUNTRY = re.compile(
+    r"\b(which|what) (country|countries|nation|nations|member state)\b|\b(nước|quốc gia) nào\b", re.IGNORECASE
 )
 _ASKS_ORDINAL = re.compile(r"\bthứ mấy\b|\bwhich (edition|time)\b|\blần thứ mấy\b", re.IGNORECASE)
 _ASKS_DATE = re.compile(
-    r"\bwhen\b|\bwhat (\w+ )?(date|day|year|month)\b|\bkhi nào\b|\bbao giờ\b|\bngày nào\b|\bnăm nào\b|\btháng nào\b|\blúc nào\b",
+    r"\bwhen\b|\b(what|which) (\w+ )?(date|day|year|month)\b|\bkhi nào\b|\bbao giờ\b|\bngày nào\b|\bnăm nào\b|\btháng nào\b|\blúc nào\b",
     re.IGNORECASE,
 )
 # "On what date", "which day", "hôm nào": a day, not just a year or a month ("in 2026" does not answer).
@@ -130,10 +137,11 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
         (_ASKS_PEOPLE, _finder(_PEOPLE)),
         (_ASKS_NAME, _finder(_NAME)),
         (_ASKS_DAY, _finder(_DAY)),
-        (None if day else _ASKS_DATE, _finder(_DATE)),
+        (None if day else _ASKS_DATE, _dates),
         (_ASKS_NUMBER, _counts),
         (_ASKS_WHERE, _places),
         (_ASKS_PLACE, _finder(_CAPITALISED)),
+        (_ASKS_COUNTRY, _countries),
         (_ASKS_ORDINAL, _finder(_ORDINAL)),
     ]
     found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question))]
@@ -233,6 +241,44 @@ def _full_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
             if len(run) >= (2 if all(w.isascii() for w in run) else 3):
                 yield " ".join(run)
             run = []
+
+
+# A capitalised word right before a year (or a range of years) makes it part of a name: "Masterplan
+# 2026–2030", "Vision 2045", "Awards 2026", "(ADM 2030)"; but not a month or a word that starts a
+# sentence or a time phrase ("January 2025", "In 2025", "Năm 2025").
+_NAMED_YEAR = re.compile(
+    rf"\b(?!(?:{_MONTH_NAMES}|In|On|At|By|From|Since|Until|Before|After|Of|Năm|Tháng|Ngày|Từ|Đến|Trong|Vào|Cuối"
+    rf"|Đầu|Giữa|Sau|Trước)\b)[{_UPPER}][\w'’-]*\s+(?:\d{{4}}\s*[–-]\s*)?$"
+)
+
+
+def _dates(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
+    """Dates, years and decades, but not the years that belong to a name."""
+    for m in _DATE.finditer(sentence):
+        if YEAR.fullmatch(m.group(0)) and _NAMED_YEAR.search(sentence, 0, m.start()):
+            continue
+        yield m.group(0)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> re.Pattern[str]:
+    """Country names in English and Vietnamese, from CLDR through Babel (imported here, only when a
+    question asks for a country)."""
+    from babel import Locale
+
+    names = {
+        name
+        for language in ("en", "vi")
+        for code, name in Locale(language).territories.items()
+        if code.isalpha() and len(code) == 2  # countries, not regions ("001", "150")
+    }
+    names |= {"Vietnam", "Mỹ", "US", "U.S.", "UK"}  # how the news writes the commonest ones
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _countries(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
+    return (m.group(0) for m in _country_names().finditer(sentence))
 
 
 def _places(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:

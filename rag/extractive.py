@@ -104,6 +104,7 @@ def candidates(
     out: list[Candidate] = []
     asked_ordinals = {k for k in neutral_keys(question) if k.startswith("ord:")}
     asked_values = _values(tokenize(undotted(question)))
+    question_words = frozenset(_WORDS.findall(question.casefold()))
     numbers = _numbers(terms)
     cosines = _cross_cosines(passages, language, similarity)
     clues = name_clues(
@@ -134,9 +135,14 @@ def candidates(
             sentence_ordinals = {k for k in keys if k.startswith("ord:")}
             conflict = bool(asked_ordinals and sentence_ordinals and not asked_ordinals & sentence_ordinals)
             conflict = conflict or _other_value(asked_values, tokens)
-            if conflict:
+            # "Phó Giám đốc" (deputy director) is not the director the question asks about: the name
+            # or date the sentence gives belongs to someone else.
+            other_role = _other_role(question_words, sentence)
+            if conflict or other_role:
                 cov *= CONFLICT_FACTOR
             found = asked_type_found(question, sentence.strip(), clues)
+            if other_role and found:
+                found = False
             quoted_from = start
             if (
                 person
@@ -148,7 +154,7 @@ def candidates(
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * (1.0 if found else 0.0)
             if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
-            if conflict:
+            if conflict or other_role:
                 score *= CONFLICT_FACTOR
             covered = frozenset(t for t in terms.terms if t in tokens)
             text = passage.text[quoted_from:end].strip()
@@ -161,6 +167,29 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
     một cuộc họp báo ...", she said at a press briefing) and the sentence before it, in ``both``,
     names the person: then both are quoted."""
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
+
+
+_WORDS = re.compile(r"\w+")
+# Words that make a title another role: "Deputy Director", "Vice-President", "Under-Secretary-General",
+# "Phó Giám đốc" (deputy director). Vietnamese "nguyên" (former) and "quyền" (acting) are also plain
+# syllables ("tài nguyên", resources; "quyền", rights), so they count only before a capitalised title.
+_ROLE_MODIFIER = re.compile(
+    r"\b(deputy|vice|assistant|former|acting|interim|phó)[\s-]+(\w+)|\b(under|co|ex)-(\w+)"
+    r"|\b(nguyên|quyền)\s+(\w+)",
+    re.IGNORECASE,
+)
+
+
+def _other_role(question_words: frozenset[str], sentence: str) -> bool:
+    """Whether the sentence names a title of the question's with a modifier the question lacks
+    ("Phó Giám đốc Vụ ..." for "Ai là Giám đốc Vụ ...?", "Under-Secretary-General" for "Secretary-General")."""
+    for m in _ROLE_MODIFIER.finditer(sentence):
+        modifier, title = (g for g in m.groups() if g)
+        if modifier.casefold() in ("nguyên", "quyền") and not title[0].isupper():
+            continue
+        if title.casefold() in question_words and modifier.casefold() not in question_words:
+            return True
+    return False
 
 
 _CODE_TOKEN = re.compile(r"\d+[a-z]+|[a-z]+\d+")  # "5g", "6g", "g20", "covid19"; not "6th" (an ordinal)

@@ -194,3 +194,46 @@ def tokenize_words(text: str) -> set[str]:
     from vectorstore.lexical import tokenize
 
     return set(tokenize(undotted(text)))
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # "which year" asks for a date as "what year" does
+        ("In which year did Indonesia back the declaration?", "Indonesia has expressed its support for it.", False),
+        ("In which year did Indonesia back the declaration?", "Indonesia backed it in 2023.", True),
+        # a year inside a name is not a date: "Masterplan 2030", "Vision 2045", "(ADM 2030)"
+        ("In what year was the Charter adopted?", "The ASEAN Digital Masterplan 2030 is being finalised.", False),
+        ("When was it adopted?", "It adopts the Digital Masterplan 2026–2030 (ADM 2030).", False),
+        ("When was it adopted?", "It was adopted in January 2025.", True),
+        ("When was it adopted?", "In 2025 it was adopted.", True),
+        ("Khi nào thuộc địa được thành lập?", "Năm 1788, thuộc địa được thành lập.", True),
+        # a Vietnamese title and "nào" (which) asks for a person
+        ("Phó Thủ tướng nào dự lễ bế mạc?", "Lễ bế mạc diễn ra trọng thể.", False),
+        ("Phó Thủ tướng nào dự lễ bế mạc?", "Phó Thủ tướng Trần Hồng Hà dự lễ bế mạc.", True),
+        # a country question wants a country's name, in either language, not any capitalised word
+        ("Which country hosted the 38th ASEAN Summit?", "It was approved at the 38th ASEAN Summit in 2021.", False),
+        ("Which country hosted the 38th ASEAN Summit?", "Brunei hosted the 38th ASEAN Summit.", True),
+        ("Cuộc họp lần thứ năm diễn ra ở nước nào?", "Cuộc họp lần thứ năm diễn ra ở Thái Lan.", True),
+    ],
+)
+def test_years_titles_and_countries(question: str, sentence: str, expected: bool) -> None:
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_a_title_with_a_modifier_the_question_lacks_is_another_role() -> None:
+    text = (
+        "Theo bà Lê Thị Việt Lâm, Phó Giám đốc Vụ Hợp tác Quốc tế, hội nghị sẽ ghi nhận cột mốc. "
+        "Các guru thường thực hiện rất nhiều quyền kiểm soát cuộc sống của môn đồ."
+    )
+    passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+
+    def best(question: str) -> tuple[str, bool | None]:
+        top = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+        return top.text, top.type_found
+
+    # the deputy director is not the director: no person found, and the sentence is demoted
+    assert best("Ai là Giám đốc Vụ Hợp tác Quốc tế?") == (text.split(". ")[0] + ".", False)
+    assert best("Ai là Phó Giám đốc Vụ Hợp tác Quốc tế?")[1] is True
+    # "quyền" (acting) modifies only a capitalised title; "quyền kiểm soát" is "control"
+    assert best("Các guru kiểm soát ai?")[0].startswith("Các guru")

@@ -7,6 +7,10 @@ from typing import Any
 
 Span = tuple[int, int]
 
+# Metadata key of the stored sentence boundaries, named by version: when ingest finds boundaries
+# differently, a new name makes chunks stored before it split anew when read, without re-embedding.
+SENTENCES_KEY = "sentences_v2"
+
 
 @dataclass(frozen=True)
 class ChunkRecord:
@@ -40,7 +44,7 @@ class ChunkRecord:
             "title": self.title,
         }
         if self.sentences:
-            meta["sentences"] = encode_spans(self.sentences)
+            meta[SENTENCES_KEY] = encode_spans(self.sentences)
         meta.update({f"x_{k}": v for k, v in self.extra.items() if v})
         return meta
 
@@ -59,7 +63,7 @@ class ChunkRecord:
             language=str(meta.get("language", "")),
             title=str(meta.get("title", "")),
             extra=extra,
-            sentences=decode_spans(str(meta.get("sentences", "")), len(text)),
+            sentences=decode_spans(str(meta.get(SENTENCES_KEY, "")), len(text)),
         )
 
 
