@@ -237,3 +237,19 @@ def test_a_title_with_a_modifier_the_question_lacks_is_another_role() -> None:
     assert best("Ai là Phó Giám đốc Vụ Hợp tác Quốc tế?")[1] is True
     # "quyền" (acting) modifies only a capitalised title; "quyền kiểm soát" is "control"
     assert best("Các guru kiểm soát ai?")[0].startswith("Các guru")
+
+
+def test_an_answer_from_the_other_language_quotes_its_close_runners_up() -> None:
+    from rag.extractive import CROSS_SENTENCES, Candidate, choose
+
+    def ranked(cross: bool) -> list[Candidate]:
+        scores = [1.0, 0.8, 0.76, 0.74, 0.7]
+        return [
+            Candidate(i, 0, 10, f"sentence {i}", s, frozenset({"w"}), 0.5, 0.8, None, cross)
+            for i, s in enumerate(scores)
+        ]
+
+    # across languages the cosine is coarse: the close ones are quoted too, at most CROSS_SENTENCES
+    assert [c.passage_index for c in choose(ranked(cross=True))] == [0, 1, 2][:CROSS_SENTENCES]
+    # in the question's language, a runner-up must be nearly as good and add words the best lacks
+    assert [c.passage_index for c in choose(ranked(cross=False))] == [0]
