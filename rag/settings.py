@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         0.1, ge=0, description="Weight of that share when BM25 ranks alone (questions the model cannot read)."
     )
     refusal_threshold: float = Field(
-        0.28, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
+        0.30, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )
 
     llm: LLMChoice = Field("auto", description="auto: Ollama when it answers, else extractive.")
