@@ -72,6 +72,12 @@ _ASKS_DAY = re.compile(
     r"\b(what|which) (\w+ )?(date|day)\b|\bngày nào\b|\bhôm nào\b|\bngày bao nhiêu\b|\bngày tháng nào\b",
     re.IGNORECASE,
 )
+# "Where did it rank?" asks for a rank ("top 20", "third"), not a place.
+_ASKS_RANK = re.compile(
+    r"\bwhere (?:[\w'’-]+ ){0,8}?(?:rank|ranked|ranks|ranking|place|placed|finish|finished|stand|stood)\b"
+    r"|\bxếp (?:hạng|thứ)\b",
+    re.IGNORECASE,
+)
 _ASKS_NUMBER = re.compile(
     r"\bhow (many|much|old)\b|\bwhat (percentage|share|number|rate|age)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
     r"|\b(budget|cost|price|worth|funding)\b|\b(ngân sách|kinh phí|chi phí|giá trị)\b",
@@ -139,6 +145,7 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
         (_ASKS_DAY, _finder(_DAY)),
         (None if day else _ASKS_DATE, _dates),
         (_ASKS_NUMBER, _counts),
+        (_ASKS_RANK, _ranks),
         (_ASKS_WHERE, _places),
         (_ASKS_PLACE, _finder(_CAPITALISED)),
         (_ASKS_COUNTRY, _countries),
@@ -302,6 +309,11 @@ def _counts(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
             continue  # "the 4th meeting" counts nothing
         yield m.group(0)
     yield from (m.group(0) for m in _NUMBER_NAME.finditer(sentence))
+
+
+def _ranks(sentence: str, clues: NameClues = NameClues()) -> Iterable[str]:
+    yield from _counts(sentence, clues)
+    yield from (m.group(0) for m in _ORDINAL.finditer(sentence))
 
 
 _NUMBER_NAME = re.compile(

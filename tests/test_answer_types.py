@@ -215,6 +215,10 @@ def tokenize_words(text: str) -> set[str]:
         ("Which country hosted the 38th ASEAN Summit?", "It was approved at the 38th ASEAN Summit in 2021.", False),
         ("Which country hosted the 38th ASEAN Summit?", "Brunei hosted the 38th ASEAN Summit.", True),
         ("Cuộc họp lần thứ năm diễn ra ở nước nào?", "Cuộc họp lần thứ năm diễn ra ở Thái Lan.", True),
+        # "where did it rank" asks for a rank, not a place
+        ("Where did its internet speeds rank in 2025?", "Its speeds in 2025 ranked among the world's top 20.", True),
+        ("Where did the team finish?", "The team finished third.", True),
+        ("Where did the team finish?", "The team finished the season.", False),
     ],
 )
 def test_years_titles_and_countries(question: str, sentence: str, expected: bool) -> None:
