@@ -29,7 +29,9 @@ _DATE = re.compile(
 )
 
 _ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(thứ|lần)\s+\w+|đầu tiên", re.IGNORECASE
+    # "lần thứ năm" (the fifth time) whole: "lần thứ" alone is the question's own "lần thứ mấy"
+    r"\b(first|second|third|fourth|fifth|sixth|\d+(st|nd|rd|th))\b|\b(?:lần\s+)?thứ\s+\w+|\blần\s+\w+|đầu tiên",
+    re.IGNORECASE,
 )
 
 _ASKS_PERSON = re.compile(

@@ -215,6 +215,9 @@ def tokenize_words(text: str) -> set[str]:
         ("Which country hosted the 38th ASEAN Summit?", "It was approved at the 38th ASEAN Summit in 2021.", False),
         ("Which country hosted the 38th ASEAN Summit?", "Brunei hosted the 38th ASEAN Summit.", True),
         ("Cuộc họp lần thứ năm diễn ra ở nước nào?", "Cuộc họp lần thứ năm diễn ra ở Thái Lan.", True),
+        # "lần thứ mấy" (which time) is answered by "lần thứ năm", not by the question's own "lần thứ"
+        ("Ảnh được chụp tại cuộc họp lần thứ mấy?", "Ảnh chụp tại cuộc họp lần thứ năm ở Thái Lan.", True),
+        ("Ảnh được chụp tại cuộc họp lần thứ mấy?", "Ảnh chụp tại cuộc họp ở Thái Lan.", False),
         # "where did it rank" asks for a rank, not a place
         ("Where did its internet speeds rank in 2025?", "Its speeds in 2025 ranked among the world's top 20.", True),
         ("Where did the team finish?", "The team finished third.", True),
