@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.countries import countries
 from vectorstore.lexical import tokenize
 
 _UPPER = "A-ZÀ-ỸĐ"
@@ -269,25 +270,8 @@ def _dates(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
         yield m.group(0)
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> re.Pattern[str]:
-    """Country names in English and Vietnamese, from CLDR through Babel (imported here, only when a
-    question asks for a country)."""
-    from babel import Locale
-
-    names = {
-        name
-        for language in ("en", "vi")
-        for code, name in Locale(language).territories.items()
-        if code.isalpha() and len(code) == 2  # countries, not regions ("001", "150")
-    }
-    names |= {"Vietnam", "Mỹ", "US", "U.S.", "UK"}  # how the news writes the commonest ones
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
-
 def _countries(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
-    return (m.group(0) for m in _country_names().finditer(sentence))
+    return (name for name, _ in countries(sentence))
 
 
 def _places(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.countries import countries, names_of
 from rag.text import content_terms
 from vectorstore.lexical import tokenize
 
@@ -57,8 +58,9 @@ def undotted(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def neutral_keys(text: str) -> frozenset[str]:
-    """Language-neutral keys for months and ordinals: "January 16" and "16 tháng 1" share ``month:1``,
-    "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``). Numbers are tokens already."""
+    """Language-neutral keys for months, ordinals and countries: "January 16" and "16 tháng 1" share
+    ``month:1``, "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``), "Thái Lan" and
+    "Thailand" ``country:TH``. Numbers are tokens already."""
     keys = {f"month:{_MONTHS_EN.index(m.group(1).lower()) + 1}" for m in _MONTH_EN.finditer(text)}
     keys.update(f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text) if 1 <= int(m.group(1)) <= 12)
     ordinals = [
@@ -70,6 +72,7 @@ def neutral_keys(text: str) -> frozenset[str]:
         ordinals.append(int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1)
     keys.update(f"ord:{n}" for n in ordinals)
     keys.update(str(n) for n in ordinals)  # "lần thứ 6" asks about the 6 of "6th"
+    keys.update(f"country:{code}" for _, code in countries(text))  # "Nhật Bản" and "Japan": ``country:JP``
     return frozenset(keys)
 
 
@@ -121,7 +124,11 @@ class QueryTerms:
         mean = sum(weights) / len(weights) if weights else 1.0
         # A number weighs as its commonest written form ("6" as "6th"), once: it is one key either way.
         keys = {k: min(mean, _key_idf(k, idf)) for k in sorted(neutral_keys(question))}
-        bridge = [(t, min(w, _key_idf(t, idf)) if t.isdigit() else w) for t, w in bridge if t not in keys]
+        # A country's name stands as its key, which its name in the other language also has.
+        named = {t for name, _ in countries(question) for t in tokenize(name)}
+        bridge = [
+            (t, min(w, _key_idf(t, idf)) if t.isdigit() else w) for t, w in bridge if t not in keys and t not in named
+        ]
         bridge += list(keys.items())
         word_weights = [(t in words, w, idf(t) >= unseen) for t, w in zip(terms, weights, strict=True)]
         word_mass = sum(w for is_word, w, _ in word_weights if is_word)
@@ -199,6 +206,8 @@ def _key_idf(key: str, idf: Callable[[str], float]) -> float:
     kind, _, value = key.partition(":")
     if not value:  # a bare number
         forms = _number_forms(key)
+    elif kind == "country":
+        forms = names_of(value)
     elif kind == "ord":
         n = int(value)
         forms = _number_forms(value)[1:] + ([_ORDINALS_EN[n - 1]] if 1 <= n <= len(_ORDINALS_EN) else [])

@@ -262,7 +262,8 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
     assert weight["tocdo"] == 5.0 * UNSEEN_JOIN_WEIGHT < weight["usd"] == 5.0  # no document has it
     assert terms.unknown == ("usd",)  # "6" is known as "6th"
     bridge = {t for t, _ in terms.bridge}
-    assert {"vietnam", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
+    assert {"country:VN", "2025", "6", "ord:6"} <= bridge and "việt" not in bridge  # only what English text has
+    assert "vietnam" not in bridge  # the country's key stands for its name, in either language
     assert QueryTerms.of("What share of GDP?", lambda _t: 1.0).unknown == ()  # no index, no verdict
     # Words, joins aside: 7 seen (weight 1) and năm, usd, lần, thứ, 6 unseen (weight 5 each).
     assert terms.absent_share == pytest.approx(25 / 32)
