@@ -22,9 +22,9 @@ _NOT_NAME = (
 )
 _NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
 _MONTH_NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_WEEKDAYS = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|1\d\d\d|20\d\d|\d{3}0s)\b|\btháng\s+\d{1,2}\b"
+    rf"\b(?:{_MONTH_NAMES}|{_WEEKDAYS}|1\d\d\d|20\d\d|\d{{3}}0s)\b|\btháng\s+\d{{1,2}}\b"
     r"|\bngày\s+\d{1,2}",
     re.IGNORECASE,
 )
@@ -317,18 +317,17 @@ _NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
 YEAR = re.compile(r"(?:19|20)\d\d")
 ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)", re.IGNORECASE)
 _DAY_OF_MONTH = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    rf"\b{_MONTH_NAMES}"
     r"\s+\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?|\d{1,2}(?:\s*(?:-|–|to|đến)\s*\d{1,2})?\s+(?:tháng\s+\d{1,2}|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December)|ngày\s+\d{1,2}"
+    rf"{_MONTH_NAMES})|ngày\s+\d{{1,2}}"
     r"|tháng\s+\d{1,2}|\d{1,2}/\d{1,2}|\d{4}-\d{2}-\d{2}",
     re.IGNORECASE,
 )
 # A day: "January 15", "15 tháng 1", "ngày 15", "2026-01-15", "15/1", or a weekday.
 _DAY = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}\b"
-    r"|\b\d{1,2}\s+(?:tháng\s+\d{1,2}|January|February|March|April|May|June|July|August|September|October"
-    r"|November|December)\b|\bngày\s+\d{1,2}|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b"
-    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b"
+    rf"\b{_MONTH_NAMES}\s+\d{{1,2}}\b"
+    rf"|\b\d{{1,2}}\s+(?:tháng\s+\d{{1,2}}|{_MONTH_NAMES})\b|\bngày\s+\d{{1,2}}|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}\b"
+    rf"|\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b"
     r"|\bchủ nhật\b",
     re.IGNORECASE,
 )
