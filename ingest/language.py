@@ -118,6 +118,19 @@ def _packaged_model() -> Path:
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language; "und" when it has no letters to go by."""
+    # A question is looked at twice per answer (retrieval and answering); documents only once.
+    return _detect_cached(text) if len(text) <= _CACHED_LENGTH else _detect(text)
+
+
+_CACHED_LENGTH = 2000
+
+
+@lru_cache(maxsize=4096)
+def _detect_cached(text: str) -> str:
+    return _detect(text)
+
+
+def _detect(text: str) -> str:
     sample = text[:5000]
     letters = _WORD.findall(sample)
     if not letters:

@@ -106,7 +106,7 @@ def name_clues(english: Iterable[str], others: Iterable[str] = ()) -> NameClues:
     as "kim" or "minh" are words there), surnames from the unaccented full names of any text (a
     Vietnamese article names "Von Miller" as an English one does)."""
     english = list(english)
-    common = frozenset(w for text in english for w in _LOWER_WORD.findall(text))
+    common = frozenset().union(*(_lower_words(text) for text in english))
     surnames = frozenset(
         name.split()[-1] for text in [*english, *others] for name in _full_names(text, common) if name.isascii()
     )
@@ -231,15 +231,27 @@ def _person_names(sentence: str, clues: NameClues) -> Iterable[str]:
     yield from (w for w in _CAPITALISED.findall(sentence) if w in clues.surnames)
 
 
+# Cached by text: the same passages come back question after question, and these two scans were a
+# fifth of an extractive answer's time.
+@lru_cache(maxsize=4096)
+def _lower_words(text: str) -> frozenset[str]:
+    return frozenset(_LOWER_WORD.findall(text))
+
+
+@lru_cache(maxsize=16_384)
+def _name_runs(sentence: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in _NAME.finditer(sentence))
+
+
 def _full_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
     """Runs of capitalised words with no acronym and no institution or title word in them: "Kao Kim
     Hourn", "Nguyễn Mạnh Hùng"; not "ASEAN AI Safe Network" or "US-ABC Dinner Dialogue". A Vietnamese
     full name has three syllables or more (family, middle and given name), while two capitalised
     syllables are mostly places ("Việt Nam", "Hà Nội"), so Vietnamese runs need three. A word the
     documents write in lower case (``common``) is not part of a name."""
-    for match in _NAME.finditer(sentence):
+    for match in _name_runs(sentence):
         run: list[str] = []
-        for word in [*match.group(0).split(), ""]:
+        for word in [*match.split(), ""]:
             bare = word.strip("'’")
             possessive = bare.endswith(("'s", "’s"))  # "Việt Nam’s Party": the owner's name ends there
             bare = bare[:-2] if possessive else bare

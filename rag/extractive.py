@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.answer_types import (
     ORDINAL_NUMBER,
@@ -188,13 +189,19 @@ _ROLE_MODIFIER = re.compile(
 def _other_role(question_words: frozenset[str], sentence: str) -> bool:
     """Whether the sentence names a title of the question's with a modifier the question lacks
     ("Phó Giám đốc Vụ ..." for "Ai là Giám đốc Vụ ...?", "Under-Secretary-General" for "Secretary-General")."""
+    return any(title in question_words and modifier not in question_words for modifier, title in _roles(sentence))
+
+
+@lru_cache(maxsize=16_384)  # by text: the same passages come back question after question
+def _roles(sentence: str) -> tuple[tuple[str, str], ...]:
+    """(modifier, title) pairs of a sentence, case-folded: ("phó", "giám")."""
+    pairs = []
     for m in _ROLE_MODIFIER.finditer(sentence):
         modifier, title = (g for g in m.groups() if g)
         if modifier.casefold() in ("nguyên", "quyền") and not title[0].isupper():
             continue
-        if title.casefold() in question_words and modifier.casefold() not in question_words:
-            return True
-    return False
+        pairs.append((modifier.casefold(), title.casefold()))
+    return tuple(pairs)
 
 
 _CODE_TOKEN = re.compile(r"\d+[a-z]+|[a-z]+\d+")  # "5g", "6g", "g20", "covid19"; not "6th" (an ordinal)
@@ -214,6 +221,8 @@ def _values(tokens: Iterable[str]) -> dict[str, frozenset[str]]:
 def _other_value(asked: dict[str, frozenset[str]], tokens: set[str]) -> bool:
     """Whether the sentence gives another value of a kind the question names, and not the question's:
     "5G coverage" for a question on 6G, "in 2025" for one on 2030."""
+    if not asked:
+        return False
     given = _values(tokens)
     return any(kind in given and not values & given[kind] for kind, values in asked.items())
 
