@@ -45,18 +45,23 @@ def _first_words() -> frozenset[str]:
 @lru_cache(maxsize=8192)
 def countries(text: str) -> tuple[tuple[str, str], ...]:
     """The countries a text names, as (name as written, ISO code), in order."""
-    names, first = _names(), _first_words()
     words = [_POSSESSIVE.sub("", m.group(0)) for m in _WORD.finditer(text)]
+    first = _first_words()
     found: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
-        if words[i] in first or words[i].rstrip(".") in first:
-            for n in range(min(_LONGEST, len(words) - i), 0, -1):
-                phrase = " ".join(words[i : i + n])
-                code = names.get(phrase) or names.get(phrase.rstrip("."))
-                if code:
-                    found.append((phrase, code))
-                    i += n - 1
-                    break
-        i += 1
+        name = _name_at(words, i) if words[i] in first or words[i].rstrip(".") in first else None
+        found += [name] if name else []
+        i += len(name[0].split()) if name else 1
     return tuple(found)
+
+
+def _name_at(words: list[str], i: int) -> tuple[str, str] | None:
+    """The longest country name starting at word ``i``, with its code."""
+    names = _names()
+    for n in range(min(_LONGEST, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + n])
+        code = names.get(phrase) or names.get(phrase.rstrip("."))
+        if code:
+            return phrase, code
+    return None
