@@ -37,7 +37,8 @@ _ORDINAL = re.compile(
 
 _ASKS_PERSON = re.compile(
     r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
-    r"|(?-i:\b[Aa]i\b)|\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b"
+    # "nhóm người nào" (which group of people) asks for a kind of people ("persons with disabilities")
+    r"|(?-i:\b[Aa]i\b)|(?<!nhóm )(?<!loại )\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b"
     # a title and "nào" (which): "Phó Thủ tướng nào", "bộ trưởng nào", "quan chức nào"
     r"|\b(thủ tướng|bộ trưởng|thứ trưởng|chủ tịch|tổng thư ký|giám đốc|quan chức|lãnh đạo|đại sứ|phát ngôn viên"
     r"|đặc phái viên|đại diện|trưởng đoàn|trưởng phái đoàn) nào\b",
