@@ -76,6 +76,13 @@ _ASKS_DAY = re.compile(
     r"\b(what|which) (\w+ )?(date|day)\b|\bngày nào\b|\bhôm nào\b|\bngày bao nhiêu\b|\bngày tháng nào\b",
     re.IGNORECASE,
 )
+# "Which day of the week", "vào thứ mấy": a weekday's name, not a date ("January 12 to 16" does not answer).
+_ASKS_WEEKDAY = re.compile(
+    r"\bday of the week\b|\bwhich weekday\b|\b(?:vào|hôm|ngày) thứ mấy\b|\bthứ mấy trong tuần\b", re.IGNORECASE
+)
+_WEEKDAY = re.compile(
+    rf"\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ nhật\b", re.IGNORECASE
+)
 # "Where did it rank?" asks for a rank ("top 20", "third"), not a place.
 _ASKS_RANK = re.compile(
     r"\bwhere (?:[\w'’-]+ ){0,8}?(?:rank|ranked|ranks|ranking|place|placed|finish|finished|stand|stood)\b"
@@ -142,12 +149,14 @@ def asked_type_found(question: str, sentence: str, clues: NameClues = NameClues(
 def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     """The finders for what the question asks for, and the question's own tokens."""
     day = _ASKS_DAY.search(question)
+    weekday = _ASKS_WEEKDAY.search(question)
     kinds: list[tuple[re.Pattern[str] | None, Finder]] = [
         (_ASKS_PERSON, _person_names),
         (_ASKS_PEOPLE, _finder(_PEOPLE)),
         (_ASKS_NAME, _finder(_NAME)),
-        (_ASKS_DAY, _finder(_DAY)),
-        (None if day else _ASKS_DATE, _dates),
+        (_ASKS_WEEKDAY, _finder(_WEEKDAY)),
+        (None if weekday else _ASKS_DAY, _finder(_DAY)),
+        (None if day or weekday else _ASKS_DATE, _dates),
         (_ASKS_NUMBER, _counts),
         (_ASKS_RANK, _ranks),
         (_ASKS_WHERE, _places),

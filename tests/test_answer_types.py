@@ -221,6 +221,11 @@ def tokenize_words(text: str) -> set[str]:
         # "nhóm người nào" (which group of people) asks for no name: a kind of people answers it
         ("Nhóm người nào cần được hỗ trợ?", "Persons with disabilities need support.", None),
         ("Người nào cần được hỗ trợ?", "Persons with disabilities need support.", False),
+        # "which day of the week" wants a weekday's name, not a date
+        ("On which day of the week did it open?", "The meetings run from January 12 to 16.", False),
+        ("On which day of the week did it open?", "The Prime Minister opened it on Thursday.", True),
+        ("Phiên họp diễn ra vào thứ mấy?", "Phiên họp diễn ra ngày 15 tháng 1.", False),
+        ("Phiên họp diễn ra vào thứ mấy?", "Phiên họp diễn ra vào thứ Năm.", True),
         # "where did it rank" asks for a rank, not a place
         ("Where did its internet speeds rank in 2025?", "Its speeds in 2025 ranked among the world's top 20.", True),
         ("Where did the team finish?", "The team finished third.", True),
