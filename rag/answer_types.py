@@ -53,11 +53,12 @@ _PEOPLE = re.compile(
     re.IGNORECASE,
 )
 _ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
-# "Where", and the venues a place phrase ("in/at/tại/ở ...") answers: "which convention centre",
-# "trung tâm hội nghị nào", "địa điểm nào".
-_ASKS_WHERE = re.compile(
-    r"\bwhere\b|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\bwhich (\w+ )?(venue|centre|center|hall|hotel|building)\b"
-    r"|\b(trung tâm|địa điểm|khách sạn|tòa nhà)( \w+){0,2} nào\b",
+# "Where", and the venues a place phrase ("in/at/tại/ở ...") answers: "which venue", "địa điểm nào".
+_ASKS_WHERE = re.compile(r"\bwhere\b|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\bwhich venue\b|\bđịa điểm nào\b", re.IGNORECASE)
+# "Which convention centre", "khách sạn nào" (which hotel): the name of a building, not a city.
+_ASKS_BUILDING = re.compile(
+    r"\bwhich (\w+ )?(centre|center|hall|hotel|building|palace|stadium)\b"
+    r"|\b(trung tâm|khách sạn|tòa nhà|toà nhà|cung|sân vận động|nhà hát)( \w+){0,2} nào\b",
     re.IGNORECASE,
 )
 _ASKS_PLACE = re.compile(r"\b(in )?which (city|venue)\b|\bthành phố nào\b", re.IGNORECASE)
@@ -160,6 +161,7 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
         (_ASKS_NUMBER, _counts),
         (_ASKS_RANK, _ranks),
         (_ASKS_WHERE, _places),
+        (_ASKS_BUILDING, _finder(_BUILDING)),
         (_ASKS_PLACE, _finder(_CAPITALISED)),
         (_ASKS_COUNTRY, _countries),
         (_ASKS_ORDINAL, _finder(_ORDINAL)),
@@ -352,6 +354,12 @@ _DAY = re.compile(
     rf"|\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b"
     r"|\bchủ nhật\b",
     re.IGNORECASE,
+)
+_UPPER = "A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8"
+# A building's name: capitalised words before "Centre", "Hotel"... or after "Trung tâm", "Khách sạn"...
+_BUILDING = re.compile(
+    rf"\b(?:[{_UPPER}][\w'’-]+\s+)+(?:Centre|Center|Hall|Hotel|Building|Palace|Stadium|Arena)\b"
+    rf"|\b(?:Trung tâm|Khách sạn|Tòa nhà|Toà nhà|Cung|Sân vận động|Nhà hát)(?:\s+[{_UPPER}][\w'’-]*)+"
 )
 _CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
 _PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
