@@ -23,6 +23,8 @@ _NOT_NAME = (
 _NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
 _MONTH_NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WEEKDAYS = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# A weekday by name: "Thursday", "vào thứ Năm", "chủ nhật".
+_WEEKDAY_WORDS = rf"\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ nhật\b"
 _DATE = re.compile(
     rf"\b(?:{_MONTH_NAMES}|{_WEEKDAYS}|1\d\d\d|20\d\d|\d{{3}}0s)\b|\btháng\s+\d{{1,2}}\b"
     r"|\bngày\s+\d{1,2}",
@@ -81,9 +83,7 @@ _ASKS_DAY = re.compile(
 _ASKS_WEEKDAY = re.compile(
     r"\bday of the week\b|\bwhich weekday\b|\b(?:vào|hôm|ngày) thứ mấy\b|\bthứ mấy trong tuần\b", re.IGNORECASE
 )
-_WEEKDAY = re.compile(
-    rf"\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ nhật\b", re.IGNORECASE
-)
+_WEEKDAY = re.compile(_WEEKDAY_WORDS, re.IGNORECASE)
 # "Where did it rank?" asks for a rank ("top 20", "third"), not a place.
 _ASKS_RANK = re.compile(
     r"\bwhere (?:[\w'’-]+ ){0,8}?(?:rank|ranked|ranks|ranking|place|placed|finish|finished|stand|stood)\b"
@@ -351,15 +351,14 @@ _DAY_OF_MONTH = re.compile(
 _DAY = re.compile(
     rf"\b{_MONTH_NAMES}\s+\d{{1,2}}\b"
     rf"|\b\d{{1,2}}\s+(?:tháng\s+\d{{1,2}}|{_MONTH_NAMES})\b|\bngày\s+\d{{1,2}}|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}\b"
-    rf"|\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b"
-    r"|\bchủ nhật\b",
+    rf"|{_WEEKDAY_WORDS}",
     re.IGNORECASE,
 )
-_UPPER = "A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8"
+_INITIAL = "A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8"  # the first letter of a capitalised word
 # A building's name: capitalised words before "Centre", "Hotel"... or after "Trung tâm", "Khách sạn"...
 _BUILDING = re.compile(
-    rf"\b(?:[{_UPPER}][\w'’-]+\s+)+(?:Centre|Center|Hall|Hotel|Building|Palace|Stadium|Arena)\b"
-    rf"|\b(?:Trung tâm|Khách sạn|Tòa nhà|Toà nhà|Cung|Sân vận động|Nhà hát)(?:\s+[{_UPPER}][\w'’-]*)+"
+    rf"\b(?:[{_INITIAL}][\w'’-]+\s+)+(?:Centre|Center|Hall|Hotel|Building|Palace|Stadium|Arena)\b"
+    rf"|\b(?:Trung tâm|Khách sạn|Tòa nhà|Toà nhà|Cung|Sân vận động|Nhà hát)(?:\s+[{_INITIAL}][\w'’-]*)+"
 )
-_CAPITALISED = re.compile(r"\b[A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8][\w'’-]+")
+_CAPITALISED = re.compile(rf"\b[{_INITIAL}][\w'’-]+")
 _PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
