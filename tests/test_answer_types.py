@@ -238,7 +238,7 @@ def tokenize_words(text: str) -> set[str]:
         ("Where did the team finish?", "The team finished the season.", False),
     ],
 )
-def test_years_titles_and_countries(question: str, sentence: str, expected: bool | None) -> None:
+def test_what_the_question_asks_for_decides_what_answers(question: str, sentence: str, expected: bool | None) -> None:
     assert asked_type_found(question, sentence) is expected
 
 
