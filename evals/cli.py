@@ -22,7 +22,12 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
 
     def run_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--retrieval", choices=[*MODES, "all"], default="hybrid", help="retriever(s) to evaluate")
-        p.add_argument("--llm", choices=["auto", "ollama", "none"], default="none", help="answer mode (default: none)")
+        p.add_argument(
+            "--llm",
+            choices=["auto", "local", "ollama", "openai", "none"],
+            default="none",
+            help="answer mode (default: none, extractive)",
+        )
         p.add_argument("--out", type=Path, help="output folder (default: eval-runs/<suite>-<time>-<settings hash>)")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument("--judge", action="store_true", help="add LLM-judge metrics when Ollama answers")
@@ -32,6 +37,10 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     seeds = esub.add_parser("seeds", help="the hand-written questions on the bundled corpus")
     seeds.add_argument("--split", choices=["dev", "test", "all"], default="all")
     run_options(seeds)
+
+    third = esub.add_parser("thirdparty", help="questions on 24 third-party documents (man pages, FAQs, HTML, PDF)")
+    third.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    run_options(third)
 
     xquad = esub.add_parser("xquad", help="XQuAD English/Vietnamese paragraph retrieval and answers")
     xquad.add_argument("--tasks", default="all", help="comma-separated: en-en,vi-vi,en-vi,vi-en,mixed-en,mixed-vi")
@@ -71,6 +80,9 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
     if args.eval_command == "seeds":
         tasks = datasets.seeds_suite(args.split)
         suite = f"seeds-{args.split}"
+    elif args.eval_command == "thirdparty":
+        tasks = datasets.thirdparty_suite(args.split)
+        suite = f"thirdparty-{args.split}"
     else:
         names = datasets.XQUAD_TASKS if args.tasks == "all" else tuple(t.strip() for t in args.tasks.split(","))
         if args.limit is not None and args.limit < 1:

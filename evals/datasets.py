@@ -15,6 +15,7 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 GOLD_FILE = DATA / "gold.jsonl"
+THIRDPARTY_DIR = DATA / "thirdparty"
 XQUAD_DIR = DATA / "xquad"
 
 GOLD_KEYS = {"id", "question", "lang", "task", "answers", "sources", "answerable", "split", "note"}
@@ -82,6 +83,16 @@ def seeds_suite(split: str = "all") -> list[Task]:
     tasks: dict[str, Task] = {}
     for q in load_gold(split=split):
         tasks.setdefault(q.task, Task(q.task, "eval-seeds", None)).questions.append(q)
+    return [tasks[name] for name in sorted(tasks)]
+
+
+def thirdparty_suite(split: str = "all") -> list[Task]:
+    """Questions on 24 documents nobody here wrote (man pages, FAQs, READMEs, HTML, PDF): one task per
+    question type, in a collection of its own; gold sources are paths inside the documents folder."""
+    tasks: dict[str, Task] = {}
+    docs = THIRDPARTY_DIR / "docs"
+    for q in load_gold(THIRDPARTY_DIR / "questions.jsonl", split=split):
+        tasks.setdefault(q.task, Task(q.task, "eval-thirdparty", docs)).questions.append(q)
     return [tasks[name] for name in sorted(tasks)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.llm import LLMError, OllamaChat
+from rag.llm import ChatModel, LLMError
 from rag.prompts import defang
 
 JUDGE_METRICS = ("judge_faithfulness", "judge_correctness")
@@ -25,7 +25,7 @@ Candidate answer: {answer}
 Does the candidate answer give the reference answer (in any language or wording)? Reply with one word: YES or NO."""
 
 
-def _verdict(chat: OllamaChat, prompt: str) -> float | None:
+def _verdict(chat: ChatModel, prompt: str) -> float | None:
     try:
         reply = chat.complete([{"role": "user", "content": prompt}]).strip().upper()
     except LLMError:
@@ -38,7 +38,7 @@ def _verdict(chat: OllamaChat, prompt: str) -> float | None:
 
 
 def judge(
-    chat: OllamaChat, question: str, answer: str, passages: Sequence[str], references: Sequence[str]
+    chat: ChatModel, question: str, answer: str, passages: Sequence[str], references: Sequence[str]
 ) -> dict[str, float | None]:
     blocks = "\n".join(f"[{i}] {defang(p)}" for i, p in enumerate(passages, 1)) or "(none)"
     scores: dict[str, float | None] = {

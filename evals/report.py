@@ -11,7 +11,8 @@ from evals import metrics as m
 from evals.judge import JUDGE_METRICS
 
 RETRIEVAL = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "ndcg@10", "recall@5", "recall@10"]
-ANSWERS = ["answer_contains", "token_f1", "baseline_first_sentence_contains"]
+ANSWERS = ["answer_contains", "token_f1", "baseline_first_sentence_contains", "in_question_language"]
+LLM = ["llm_answered", "fell_back", "llm_sentences_verified"]
 CITATIONS = ["gold_source_cited", "citation_validity", "citation_precision", "citation_recall"]
 REFUSALS = ["refusal_precision", "refusal_recall", "refusal_f1", "refused_answerable"]
 STAGES = ["retrieve", "generate", "ask"]
@@ -23,7 +24,7 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "questions": len(rows),
         "answerable": sum(bool(r["answerable"]) for r in rows),
     }
-    for name in RETRIEVAL + ANSWERS + CITATIONS:
+    for name in RETRIEVAL + ANSWERS + CITATIONS + LLM:
         out[name] = _round(m.mean(r["metrics"].get(name) for r in rows))
     for name in JUDGE_METRICS:  # present only when a judge ran: absent, never 0
         if any(name in r["metrics"] for r in rows):
@@ -34,6 +35,9 @@ def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     out["refused_answerable"] = _round(sum(answerable) / len(answerable)) if answerable else None
     for q, key in ((50, "latency_p50_ms"), (95, "latency_p95_ms")):
         out[key] = {s: _round(m.percentile([r["latency_ms"][s] for r in rows], q), 1) for s in STAGES}
+        first = [r["latency_ms"]["first_token"] for r in rows if r["latency_ms"].get("first_token")]
+        if first:
+            out[key]["first_token"] = _round(m.percentile(first, q), 1)
     return out
 
 

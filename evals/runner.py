@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,10 +16,12 @@ from tqdm import tqdm
 from evals import metrics as m
 from evals.datasets import Question, Task
 from evals.judge import judge
+from ingest import detect_language
 from rag.llm import LLMError
-from rag.service import RagService
+from rag.service import RagService, bundled_corpus
 from rag.settings import LLMChoice, RetrievalMode, Settings
 from rag.text import sentence_spans
+from rag.types import Passage
 
 RETRIEVAL_DEPTH = 10
 # A sentence counts as supported by its cited passages when half its content words are there, or when
@@ -52,8 +55,10 @@ def run(settings: Settings, tasks: Sequence[Task], config: RunConfig) -> list[di
     prepare(base, tasks, config.show_progress)
     judge_chat = None
     if config.judge:
-        judge_chat = base.llm()
+        judge_chat = base.llm("auto" if settings.llm == "none" else settings.llm)
         try:
+            if judge_chat is None:
+                raise LLMError("no LLM is configured")
             judge_chat.check()
         except LLMError as exc:
             print(f"warning: no judge metrics ({exc})", file=sys.stderr)
@@ -90,7 +95,8 @@ def evaluate(
     # query-embedding cache, and its own time is not reported).
     answer = service.ask(q.question, collection=task.collection, llm=llm)
     passages = service.retrieve(q.question, top_k=RETRIEVAL_DEPTH, collection=task.collection)
-    retrieved = m.dedupe([p.source for p in passages])
+    root = task.documents or bundled_corpus()
+    retrieved = m.dedupe([_gold_name(p, root) for p in passages])
 
     scores: dict[str, float | None] = {}
     if q.answerable:
@@ -102,12 +108,20 @@ def evaluate(
         scores["recall@10"] = m.recall_at_k(retrieved, q.sources, 10)
         scores["answer_contains"] = m.answer_contains(answer.text, q.answers) if q.answers else None
         scores["token_f1"] = m.token_f1(answer.text, q.answers) if q.answers else None
+        scores["in_question_language"] = (
+            float(detect_language(answer.text) == q.lang) if not answer.refused and q.lang in ("en", "vi") else None
+        )
         scores["baseline_first_sentence_contains"] = (
             m.answer_contains(_first_sentence(passages[0].text), q.answers) if passages and q.answers else None
         )
-    cited = [c.source for c in answer.citations]
+    cited = [_gold_name(c, root) for c in answer.citations]
     # A refused answerable question cites nothing, so its gold source counts as not cited.
     scores["gold_source_cited"] = m.gold_source_cited(cited, q.sources)
+    if llm != "none":
+        scores["llm_answered"] = float(answer.mode == "llm")
+        scores["fell_back"] = float(answer.mode == "extractive" and any("extractive" in w for w in answer.warnings))
+        checked = answer.verification
+        scores["llm_sentences_verified"] = sum(c.supported for c in checked) / len(checked) if checked else None
     markers = [c.n for c in answer.citations]
     scores["citation_validity"] = m.citation_validity(markers + [0] * answer.invalid_markers, len(answer.citations))
     if answer.refused:
@@ -139,8 +153,22 @@ def evaluate(
             "retrieve": round(answer.timings.get("retrieve_ms", 0.0), 2),
             "generate": round(answer.timings.get("generate_ms", 0.0), 2),
             "ask": round(answer.timings.get("total_ms", 0.0), 2),
+            "first_token": round(answer.timings.get("first_token_ms", 0.0), 2),
         },
+        "model": answer.model,
+        "verification": [c.model_dump() for c in answer.verification],
     }
+
+
+def _gold_name(passage: Passage, root: Path) -> str:
+    """A passage's document as the gold files name it: its path inside the task's documents folder."""
+    try:
+        return Path(passage.path).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        try:
+            return Path(passage.path).relative_to(root).as_posix()
+        except ValueError:
+            return passage.source
 
 
 def _first_sentence(text: str) -> str:

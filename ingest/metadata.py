@@ -25,12 +25,3 @@ def read_folder_metadata(folder: Path) -> dict[str, dict[str, str]]:
         for name, fields in raw.items()
         if isinstance(fields, dict)
     }
-
-
-def title_from_text(text: str, limit: int = 120) -> str:
-    """The first non-empty line, as a headline stand-in."""
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-    return ""

@@ -1,4 +1,4 @@
-"""The official ``ollama`` client as both Ollama users here need it (the LLM in ``rag.llm`` and Ollama
+"""The official ``ollama`` client as both Ollama users here need it (the LLM in ``rag.llm.ollama`` and Ollama
 embeddings): its many failure types as one sentence a user can act on, and a cheap probe.
 
 Nothing here imports the client, or httpx, until it is used: a fresh `rag ask` with no Ollama running

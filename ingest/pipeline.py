@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import itertools
+import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,10 +22,12 @@ from ingest.chunking import Chunk, Chunker
 from ingest.cleaning import clean_text
 from ingest.embedding import Embedder
 from ingest.language import detect_language
-from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_text
-from ingest.metadata import METADATA_FILE, read_folder_metadata, title_from_text
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
+from ingest.metadata import METADATA_FILE, read_folder_metadata
+from ingest.reflow import REFLOW_VERSION, reflow
 from ingest.report import IngestReport
 from vectorstore import ChunkRecord, ChunkStore, SourceState
+from vectorstore.names import is_path_key, shortest_unique_names
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,17 @@ class IngestOptions:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file found on disk and the name it is cited by."""
+    """A file found on disk: its key in the store (its absolute path, so that same-named files of
+    different folders coexist) and its name inside the folder it was found in (for reports)."""
 
     source: str
+    name: str
     path: Path
     metadata: dict[str, str]
+
+    @classmethod
+    def at(cls, path: Path, name: str, metadata: dict[str, str]) -> SourceFile:
+        return cls(Path(os.path.abspath(path)).as_posix(), name, path, metadata)
 
 
 @dataclass
@@ -65,7 +74,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], dict[str, str]]:
             continue
         if root.is_file():
             meta = read_folder_metadata(root.parent).get(root.name, {})
-            _add(found, failed, SourceFile(root.name, root, meta))
+            file = SourceFile.at(root, root.name, meta)
+            found.setdefault(file.source, file)
             continue
         if not root.is_dir():
             failed[str(root)] = _not_a_file(root)
@@ -78,7 +88,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], dict[str, str]]:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 failed[rel] = f"unsupported file type {path.suffix or '(none)'}"
                 continue
-            _add(found, failed, SourceFile(rel, path, folder_meta.get(rel, {})))
+            file = SourceFile.at(path, rel, folder_meta.get(rel, {}))
+            found.setdefault(file.source, file)
     return list(found.values()), failed
 
 
@@ -123,13 +134,6 @@ def _not_a_file(path: Path) -> str:
     return "not a regular file (a FIFO, socket or device), skipped"
 
 
-def _add(found: dict[str, SourceFile], failed: dict[str, str], file: SourceFile) -> None:
-    if file.source in found and found[file.source].path.resolve() != file.path.resolve():
-        failed[str(file.path)] = f"another file is already ingested as {file.source!r}"
-        return
-    found[file.source] = file
-
-
 def run_ingest(
     paths: Iterable[Path],
     store: ChunkStore,
@@ -143,7 +147,7 @@ def run_ingest(
     files, report.failed = discover(paths)
     states = store.source_states()
     chunker: Chunker | None = None
-    fingerprint = f"{embedder.model_name}|{options.chunk_size}|{options.chunk_overlap}"
+    fingerprint = f"{embedder.model_name}|{options.chunk_size}|{options.chunk_overlap}|reflow{REFLOW_VERSION}"
     changed = False
 
     pending: list[_Prepared] = []
@@ -155,35 +159,38 @@ def run_ingest(
         try:
             data = _read(file.path, options.max_file_bytes)
         except LoadError as exc:
-            report.failed[file.source] = str(exc)
+            report.failed[file.name] = str(exc)
             continue
         digest = hashlib.sha256(data).digest()
         if digest in first_of and data.strip():
-            report.failed[file.source] = f"same content as {first_of[digest]!r}, not ingested twice"
+            report.failed[file.name] = f"same content as {first_of[digest]!r}, not ingested twice"
             continue
-        first_of[digest] = file.source
+        first_of[digest] = file.name
         # Settings and metadata are part of a version: changing either re-ingests the file.
         version = f"{fingerprint}|{sorted(file.metadata.items())}".encode()
         content_hash = hashlib.sha256(version + b"\0" + data).hexdigest()
-        state = states.get(file.source)
+        state = states.get(file.source) or _migrated(store, states, file)
         if state is not None and state.content_hash == content_hash and state.stored_chunks == state.n_chunks:
             if state.stale_ids:  # an interrupted update left the old version behind
                 store.delete_ids(state.stale_ids)
                 changed = True
-            report.skipped.append(file.source)
+            report.skipped.append(file.name)
             continue
         try:
-            text = clean_text(load_text(file.path, data))
+            document = load_document(file.path, data)
+            text = reflow(clean_text(document.text))
         except LoadError as exc:
-            report.failed[file.source] = str(exc)
+            report.failed[file.name] = str(exc)
             continue
         if not text:
-            report.failed[file.source] = "empty document (no text after cleaning)"
+            report.failed[file.name] = "empty document (no text after cleaning)"
             continue
         chunker = chunker or Chunker(options.chunk_size, options.chunk_overlap, embedder.tokenize)
         chunks = chunker.split(text)
         language = file.metadata.get("language") or detect_language(text)
-        title = file.metadata.get("title") or title_from_text(text)
+        title = file.metadata.get("title") or document.title
+        if document.warnings:
+            report.warnings[file.name] = document.warnings
         pending.append(_Prepared(file, content_hash, language, title, chunks, state is not None))
 
     total_chunks = sum(len(p.chunks) for p in pending)
@@ -203,17 +210,17 @@ def run_ingest(
             )
             for prepared in group:
                 n = len(prepared.chunks)
-                (report.updated if prepared.updating else report.added).append(prepared.file.source)
+                (report.updated if prepared.updating else report.added).append(prepared.file.name)
                 report.chunks += n
                 changed = True
             bar.update(len(texts))
 
     if prune:
-        present = {f.source for f in files} | set(report.failed)
-        gone = sorted(set(states) - present)
+        gone = _gone(states, files, report, paths)
         if gone:
             store.delete_sources(gone)
-            report.removed.extend(gone)
+            shown = shortest_unique_names(states)
+            report.removed.extend(shown[source] for source in gone)
             changed = True
 
     # A pending store holds writes of an ingest that was killed before it published them.
@@ -221,6 +228,40 @@ def run_ingest(
         store.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _gone(
+    states: dict[str, SourceState], files: list[SourceFile], report: IngestReport, roots: Iterable[Path]
+) -> list[str]:
+    """Stored sources whose file no longer exists, or that an ingested folder no longer holds as a
+    document. Sources stored by name only (older versions) are gone unless this run found them."""
+    present = {f.source for f in files}
+    folders = [Path(os.path.abspath(r)).as_posix().rstrip("/") + "/" for r in roots if Path(r).is_dir()]
+    failed = set(report.failed)
+    gone = []
+    for source in states:
+        if source in present:
+            continue
+        if not is_path_key(source):
+            missing = source not in failed
+        else:
+            missing = not os.path.exists(source) or any(source.startswith(folder) for folder in folders)
+            missing = missing and not any(source.endswith("/" + name) for name in failed)
+        if missing:
+            gone.append(source)
+    return sorted(gone)
+
+
+def _migrated(store: ChunkStore, states: dict[str, SourceState], file: SourceFile) -> SourceState | None:
+    """A source stored by an older version under its bare name takes its path as key, without re-embedding."""
+    old = states.get(file.name)
+    if old is None or is_path_key(file.name):
+        return None
+    store.rename_source(file.name, file.source)
+    del states[file.name]
+    old.source = file.source
+    states[file.source] = old
+    return old
 
 
 def _read(path: Path, limit: int) -> bytes:
@@ -242,7 +283,7 @@ def _read(path: Path, limit: int) -> bytes:
 
 def _stored_first(files: list[SourceFile], states: dict[str, SourceState]) -> list[SourceFile]:
     """Files already stored come first, so that of two files with the same content the stored one stays."""
-    return sorted(files, key=lambda f: (f.source not in states, f.source))
+    return sorted(files, key=lambda f: (f.source not in states and f.name not in states, f.name))
 
 
 def _groups(items: list[_Prepared], min_chunks: int) -> Iterator[list[_Prepared]]:
@@ -261,10 +302,11 @@ def _groups(items: list[_Prepared], min_chunks: int) -> Iterator[list[_Prepared]
 
 def _records(p: _Prepared) -> list[ChunkRecord]:
     extra = {k: v for k, v in p.file.metadata.items() if k in {"outlet", "date"}}
-    short = p.content_hash[:12]
+    # The file's name keeps ids readable; a digest of its path keeps same-named files apart.
+    short = hashlib.sha1(p.file.source.encode()).hexdigest()[:6] + p.content_hash[:12]
     return [
         ChunkRecord(
-            chunk_id=f"{p.file.source}#{short}:{i}",
+            chunk_id=f"{p.file.name}#{short}:{i}",
             source=p.file.source,
             text=chunk.text,
             start=chunk.start,

@@ -13,6 +13,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    # What a parsing library said of a file it could still read ("EOF marker not found"), by file.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
     chunks: int = 0
     seconds: float = 0.0
 
@@ -38,6 +40,7 @@ class IngestReport:
             "skipped": self.skipped,
             "removed": self.removed,
             "failed": self.failed,
+            "warnings": self.warnings,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
         }

@@ -7,19 +7,21 @@ final answer), so streaming and non-streaming answers can never drift apart.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from ingest import detect_language
 from ingest.cleaning import clean_text
-from rag.citations import resolve
+from rag.citations import resolve, strip_markers
 from rag.evidence import QueryTerms, answer_evidence
 from rag.extractive import Candidate, SentenceSimilarity, candidates, choose, quote
-from rag.llm import LLMError, OllamaChat
+from rag.llm import ChatModel, LLMError
 from rag.prompts import NOT_FOUND, answer_messages, condense_messages
 from rag.refusal import refusal_text
 from rag.text import content_terms
 from rag.types import Answer, AnswerEvent, Passage
+from rag.verify import Similarity, verify
 
 ANSWER_LANGUAGES = {"en", "vi"}
 
@@ -29,8 +31,11 @@ class AnswerRequest:
     question: str
     top_k: int
     refusal_threshold: float
-    llm: OllamaChat | None
+    llm: ChatModel | None
     llm_required: bool = False
+    # Passages put before the LLM: prompt processing dominates on a CPU, and the passages holding the
+    # best sentences come first (see _for_llm).
+    llm_passages: int = 3
     history: Sequence[dict[str, str]] = ()
     warnings: list[str] = field(default_factory=list)
 
@@ -81,9 +86,11 @@ def answer_events(
     collection_languages: set[str],
     similarity: Callable[[str], SentenceSimilarity] | None = None,
     near_spelling: Callable[[str], bool] | None = None,
+    cosines: Similarity | None = None,
 ) -> Iterator[AnswerEvent]:
     """``similarity``: for a multilingual embedding model, the question's cosines to sentences;
-    ``near_spelling``: whether the collection has a word spelt nearly like a token (QueryTerms.of)."""
+    ``near_spelling``: whether the collection has a word spelt nearly like a token (QueryTerms.of);
+    ``cosines``: any text's cosines to others (the verifier's check across languages)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     question = request.question
@@ -120,33 +127,40 @@ def answer_events(
         yield _final(_refused(base, llm), warnings, timings, started)
         return
 
-    if llm is not None:
-        t = time.perf_counter()
-        answer = None
-        streamed = ""
-        emitted = 0
-        try:
-            for delta in llm.stream(answer_messages(query, language, passages)):
-                streamed += delta
-                # Hold back the start until it cannot be the not-found sentinel.
-                if len(streamed.strip()) <= len(NOT_FOUND) and NOT_FOUND.startswith(streamed.strip()):
-                    continue
-                yield AnswerEvent(kind="delta", delta=streamed[emitted:])
-                emitted = len(streamed)
-            timings["generate_ms"] = _ms(t)
-            answer = _from_llm(base, streamed, passages, llm, warnings)
-        except LLMError as exc:
-            timings["generate_ms"] = _ms(t)
-            warnings.append(f"The LLM failed ({exc}); the answer is extractive.")
-        if answer is not None:
-            yield _final(answer, warnings, timings, started)
-            return
-
     t = time.perf_counter()
     resolved = resolve(quote(quoted), passages)
-    timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t)
-    answer = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
-    yield _final(answer, warnings, timings, started)
+    timings["extract_ms"] = _ms(t)
+    extractive = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
+    if llm is None:
+        yield _final(extractive, warnings, timings, started)
+        return
+    # The quick answer, shown while the model reads; the verified LLM answer replaces it.
+    yield AnswerEvent(kind="quick", answer=extractive)
+
+    t = time.perf_counter()
+    answer = None
+    streamed = ""
+    emitted = 0
+    given = _for_llm(passages, ranked, request.llm_passages)
+    stream = cast(Generator[str, None, None], llm.stream(answer_messages(query, language, given)))
+    try:
+        for delta in stream:
+            if not streamed:
+                timings["first_token_ms"] = _ms(t)
+            streamed += delta
+            # Hold back the start until it cannot be the not-found sentinel.
+            if len(streamed.strip()) <= len(NOT_FOUND) and NOT_FOUND.startswith(streamed.strip()):
+                continue
+            yield AnswerEvent(kind="delta", delta=streamed[emitted:])
+            emitted = len(streamed)
+        timings["generate_ms"] = _ms(t)
+        answer = _from_llm(base, streamed, given, llm, warnings, cosines)
+    except LLMError as exc:
+        timings["generate_ms"] = _ms(t)
+        warnings.append(f"The LLM failed ({exc}); the answer is extractive.")
+    finally:
+        stream.close()  # a reader who stops listening stops the model
+    yield _final(answer or extractive, warnings, timings, started)
 
 
 def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> tuple[list[Passage], list[Candidate]]:
@@ -165,50 +179,71 @@ def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) ->
     return passages, kept
 
 
+def _for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int) -> list[Passage]:
+    """The passages the model reads: those holding the best-ranked sentences first, then by rank."""
+    order = [c.passage_index for c in ranked] + list(range(len(passages)))
+    return [passages[i] for i in list(dict.fromkeys(order))[:limit]]
+
+
 def _from_llm(
-    base: Answer, text: str, passages: Sequence[Passage], llm: OllamaChat, warnings: list[str]
+    base: Answer,
+    text: str,
+    passages: Sequence[Passage],
+    llm: ChatModel,
+    warnings: list[str],
+    cosines: Similarity | None,
 ) -> Answer | None:
-    if text.strip().startswith(NOT_FOUND):
+    """The model's answer, verified sentence by sentence; None when no sentence holds up."""
+    if text.strip().startswith(NOT_FOUND) or not text.strip():
         return base.model_copy(
-            update={"text": refusal_text(base.language), "refused": True, "mode": "llm", "model": llm.model}
+            update={
+                "text": refusal_text(base.language),
+                "refused": True,
+                "mode": "llm",
+                "model": llm.name,
+                "backend": llm.backend,
+            }
         )
-    resolved = resolve(text.strip(), passages)
-    if resolved.dropped:
-        warnings.append(f"Dropped citation markers that name no passage: {sorted(set(resolved.dropped))}.")
-    if not resolved.has_citations:
-        warnings.append("The LLM's answer cited no passage; the answer is extractive instead.")
+    verified = verify(text.strip(), passages, cosines)
+    if verified.resolved.dropped:
+        warnings.append(f"Dropped citation markers that name no passage: {sorted(set(verified.resolved.dropped))}.")
+    for check in verified.dropped:
+        warnings.append(f"Dropped an unverified sentence ({check.reason}): {strip_markers(check.text)!r}")
+    if not verified.resolved.has_citations:
+        warnings.append("No sentence of the LLM's answer was backed by the passage it cites; the answer is extractive.")
         return None
-    if any(not c.supported for c in resolved.citations):
-        warnings.append("Some citations share little content with the sentence they back (marked unsupported).")
     return base.model_copy(
         update={
-            "text": resolved.text,
-            "citations": resolved.citations,
+            "text": verified.resolved.text,
+            "citations": verified.resolved.citations,
             "mode": "llm",
-            "model": llm.model,
-            "invalid_markers": len(resolved.dropped),
+            "model": llm.name,
+            "backend": llm.backend,
+            "invalid_markers": sum(c.reason.startswith("cites a passage number") for c in verified.checks),
+            "verification": verified.checks,
         }
     )
 
 
-def _refused(base: Answer, llm: OllamaChat | None) -> Answer:
+def _refused(base: Answer, llm: ChatModel | None) -> Answer:
     return base.model_copy(
         update={
             "text": refusal_text(base.language),
             "refused": True,
             "mode": "llm" if llm is not None else "extractive",
-            "model": llm.model if llm is not None else None,
+            "model": llm.name if llm is not None else None,
+            "backend": llm.backend if llm is not None else None,
         }
     )
 
 
 def _standalone(
-    question: str, language: str, history: Sequence[dict[str, str]], llm: OllamaChat | None, warnings: list[str]
+    question: str, language: str, history: Sequence[dict[str, str]], llm: ChatModel | None, warnings: list[str]
 ) -> str:
     """A follow-up made self-contained: rewritten by the LLM, or (without one) joined to the last question."""
     if llm is not None:
         try:
-            rewritten = llm.complete(condense_messages(question, language, history)).strip()
+            rewritten = llm.complete(condense_messages(question, language, history), max_tokens=64).strip()
             if rewritten:
                 return rewritten.splitlines()[0]
         except LLMError as exc:

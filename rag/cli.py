@@ -32,10 +32,22 @@ def _parser() -> argparse.ArgumentParser:
     p_ask = sub.add_parser("ask", help="answer a question with citations")
     p_ask.add_argument("question")
     p_ask.add_argument("--top-k", "-k", type=int, help="passages to answer from (default: RAG_TOP_K or 5)")
-    p_ask.add_argument("--llm", choices=["auto", "ollama", "none"], help="answer mode (default: auto)")
+    p_ask.add_argument(
+        "--llm",
+        choices=["auto", "local", "ollama", "openai", "none"],
+        help="answer with: auto (the local model when installed), local, ollama, openai, or none (extractive)",
+    )
     p_ask.add_argument("--source", action="append", dest="sources", help="search only this document (repeatable)")
     p_ask.add_argument("--json", action="store_true", help="print the full answer as JSON")
     common(p_ask)
+
+    p_llm = sub.add_parser("llm", help="the local model: `rag llm serve` starts llama.cpp's OpenAI-compatible server")
+    llm_sub = p_llm.add_subparsers(dest="llm_command", required=True)
+    p_serve = llm_sub.add_parser("serve", help="serve the packaged (or a named) model over an OpenAI-compatible API")
+    p_serve.add_argument("--model", "-m", help="qwen2.5-coder-1.5b, qwen2.5-coder-0.5b or a .gguf path (RAG_LLM_MODEL)")
+    p_serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p_serve.add_argument("--port", type=int, default=8080)
+    common(p_serve)
 
     p_sources = sub.add_parser("sources", help="list the documents in a collection")
     p_sources.add_argument("--json", action="store_true")
@@ -72,14 +84,21 @@ def _run(args: argparse.Namespace) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args, settings))
+    if args.command == "llm":
+        from rag.llm.serve import serve
+
+        model = args.model or settings.llm_model
+        return serve(model, settings.home, args.host, args.port, settings.llm_context, settings.llm_threads)
     service = service_for(settings)
     if args.command == "ingest":
-        report = service.ingest(args.paths or None, show_progress=not args.json)
+        report = service.ingest(args.paths or None, prune=args.prune, show_progress=not args.json)
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         else:
             for name, reason in sorted(report.failed.items()):
                 print(f"failed: {name}: {reason}", file=sys.stderr)
+            for name, notes in sorted(report.warnings.items()):
+                print(f"read with warnings: {name}: {'; '.join(notes)}")
             print(report.summary())
         return EXIT_PARTIAL if report.failed else 0
     if args.command == "ask":

@@ -6,6 +6,7 @@ of an English-only model and BM25 scores of Vietnamese syllables live on unrelat
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -144,11 +145,14 @@ def hybrid_search(
         fused = _sentence_rerank(fused, records, index, query, query_language, weight / (params.rrf_k + 1))
     fused = _reserve(fused, [cid for cid in reserved if cid in records], top_k, params.cross_reserve)[:top_k]
     passages = []
+    names_index = index or lexical_index
+    shown = names_index.display_names if names_index is not None else {}
     for rank, (cid, score) in enumerate(fused, start=1):
         record = records[cid]  # chunks deleted by a concurrent ingest between the look-ups are gone
         passages.append(
             Passage(
-                source=record.source,
+                source=shown.get(record.source) or posixpath.basename(record.source),
+                path=record.source,
                 chunk_id=cid,
                 text=record.text,
                 score=score,

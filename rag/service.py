@@ -16,12 +16,13 @@ from ingest import Embedder, IngestOptions, IngestReport, run_ingest
 from ingest.embedding import EmbeddingError, open_embedder
 from rag.answering import POOL_CROSS_RESERVE, AnswerRequest, answer_events, validate_question
 from rag.errors import CollectionMismatchError, RagError
-from rag.llm import OllamaChat
+from rag.llm import ChatModel, open_chat, resolve_backend
 from rag.retrieval import FusionParams, hybrid_search
 from rag.settings import DEFAULT_EMBED_MODEL, LLMChoice, Settings
 from rag.types import Answer, AnswerEvent, Passage, SourceInfo
 from vectorstore import ChunkStore, StoreError, open_store
 from vectorstore.lexical import LexicalIndex
+from vectorstore.names import matches, shortest_unique_names
 
 
 def bundled_corpus() -> Path:
@@ -66,15 +67,13 @@ class RagService:
                     raise RagError(str(exc)) from exc
             return self._stores[name]
 
-    def llm(self, model: str | None = None, temperature: float | None = None) -> OllamaChat:
-        """An Ollama client; the web app passes each user's own model and temperature."""
-        s = self.settings
-        return OllamaChat(
-            s.ollama_host,
-            model or s.llm_model,
-            s.llm_timeout,
-            s.llm_temperature if temperature is None else temperature,
-        )
+    def llm(
+        self, choice: str | None = None, model: str | None = None, temperature: float | None = None
+    ) -> ChatModel | None:
+        """The LLM a question is answered with (None: extractive); the web app passes each user's own
+        backend, model and temperature."""
+        backend = resolve_backend(self.settings, choice or self.settings.llm)
+        return None if backend is None else open_chat(self.settings, backend, model, temperature)
 
     # -- ingest -------------------------------------------------------------------------------
 
@@ -146,7 +145,9 @@ class RagService:
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         store = self._ready_store(collection)
-        return self._search(store, question, top_k, sources, languages, mode, store.lexical_index())
+        index = store.lexical_index()
+        keys = _source_keys(store, index, sources)
+        return self._search(store, question, top_k, keys, languages, mode, index)
 
     def _search(
         self,
@@ -192,17 +193,18 @@ class RagService:
     ) -> Iterator[AnswerEvent]:
         question = validate_question(question)
         choice = llm or self.settings.llm
-        if choice not in ("auto", "ollama", "none"):
-            raise ValueError(f"llm must be 'auto', 'ollama' or 'none', not {choice!r}")
+        chat = self.llm(choice, llm_model, temperature)
         store = self._ready_store(collection)
         index = store.lexical_index()
+        sources = _source_keys(store, index, sources)
         k = top_k or self.settings.top_k
         request = AnswerRequest(
             question=question,
             top_k=k,
             refusal_threshold=self.settings.refusal_threshold,
-            llm=None if choice == "none" else self.llm(llm_model, temperature),
-            llm_required=choice == "ollama",
+            llm=chat,
+            llm_required=choice not in ("auto", "none"),
+            llm_passages=self.settings.llm_passages,
             history=list(history or []),
         )
 
@@ -217,7 +219,8 @@ class RagService:
         multilingual = self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
         similarity = self._similarity if multilingual else None
         near = index.has_near_spelling if index is not None else None
-        yield from answer_events(request, retrieve, idf, languages, similarity, near)
+        cosines = self._cosines if multilingual else None
+        yield from answer_events(request, retrieve, idf, languages, similarity, near, cosines)
 
     def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """The question's cosines to sentences, for scoring sentences across languages."""
@@ -229,6 +232,12 @@ class RagService:
                 raise RagError(str(exc)) from exc
 
         return cosines
+
+    def _cosines(self, text: str, others: Sequence[str]) -> Sequence[float]:
+        try:
+            return [float(v) for v in self.embedder.embed_cached(others) @ self.embedder.embed_query(text)]
+        except EmbeddingError as exc:
+            raise RagError(str(exc)) from exc
 
     def ask(
         self,
@@ -259,27 +268,44 @@ class RagService:
     def delete_source(self, source: str, collection: str | None = None) -> int:
         """Remove one document's chunks from both indexes; the number of chunks removed."""
         store = self.store(collection)
-        if source not in store.source_states():
+        keys = _source_keys(store, store.lexical_index(), [source]) or []
+        if not keys or keys[0] not in store.source_states():
             raise RagError(f"no document named {source!r} in collection {store.name!r}")
         with self._write_lock:
             self._ready.discard(store.name)
-            removed = store.delete_sources([source])
+            removed = store.delete_sources(keys)
             store.commit()
         return removed
 
     def sources(self, collection: str | None = None) -> list[SourceInfo]:
         store = self.store(collection)
+        states = store.source_states()
+        shown = shortest_unique_names(states)
         return [
             SourceInfo(
-                source=s.source,
+                source=shown[s.source],
+                path=s.source,
                 chunks=s.stored_chunks,
                 language=s.language,
                 title=s.title,
                 outlet=s.extra.get("outlet"),
                 date=s.extra.get("date"),
             )
-            for s in sorted(store.source_states().values(), key=lambda s: s.source)
+            for s in sorted(states.values(), key=lambda s: shown[s.source])
         ]
+
+
+def _source_keys(store: ChunkStore, index: LexicalIndex | None, wanted: Sequence[str] | None) -> list[str] | None:
+    """The store keys of the documents a user named: by the name shown, the full path, or a path's tail.
+    A name that matches nothing stays as given (and so matches no chunk)."""
+    if wanted is None:
+        return None
+    shown = index.display_names if index is not None else store.source_names()
+    keys: list[str] = []
+    for name in wanted:
+        found = [key for key, display in shown.items() if matches(key, name, display)]
+        keys.extend(found or [name])
+    return list(dict.fromkeys(keys))
 
 
 @lru_cache(maxsize=8)

@@ -15,8 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.e5_embedding import NAME as E5_MODEL
 from ingest.e5_embedding import is_e5
+from rag.llm.models import DEFAULT_MODEL as DEFAULT_LOCAL_MODEL
 
-LLMChoice = Literal["auto", "ollama", "none"]
+LLMChoice = Literal["auto", "local", "ollama", "openai", "none"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 # The default reads English and Vietnamese (ingest/e5_embedding.py says why it is not the English-only
@@ -93,10 +94,27 @@ class Settings(BaseSettings):
         0.30, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
     )
 
-    llm: LLMChoice = Field("auto", description="auto: Ollama when it answers, else extractive.")
-    llm_model: str = Field("qwen2.5:3b", description="Ollama model used in LLM mode.")
+    llm: LLMChoice = Field(
+        "auto",
+        description="auto: the packaged local model when installed, else Ollama when it answers, else "
+        "extractive; local | ollama | openai: that backend (extractive with a warning when it fails); none.",
+    )
+    llm_model: str = Field(
+        DEFAULT_LOCAL_MODEL,
+        description="The local model: qwen2.5-coder-1.5b, qwen2.5-coder-0.5b (both packaged) or a path to a .gguf file.",
+    )
     llm_temperature: float = Field(0.1, ge=0, le=2)
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a silent LLM is abandoned.")
+    llm_max_tokens: int = Field(384, ge=16, description="Longest answer the LLM may write, in tokens.")
+    llm_context: int = Field(4096, ge=512, description="The local model's context window, in tokens.")
+    llm_threads: int = Field(0, ge=0, description="CPU threads of the local model (0: every core).")
+    llm_passages: int = Field(3, ge=1, le=20, description="Passages the LLM reads (the best-evidenced first).")
+    ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model used by the ollama backend.")
+    openai_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="Base URL of an OpenAI-compatible server (e.g. `rag llm serve`)."
+    )
+    openai_model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
+    openai_api_key: SecretStr | None = Field(None, description="API key for that server, if it wants one.")
     ollama_host: str = Field(
         "http://127.0.0.1:11434",
         validation_alias=AliasChoices("ollama_host", "RAG_OLLAMA_HOST", "OLLAMA_HOST"),

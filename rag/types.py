@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 class Passage(BaseModel):
     """A retrieved chunk: where it comes from, what it says, and how it ranked."""
 
-    source: str = Field(description="File name the chunk comes from; its identity in citations.")
+    source: str = Field(description="The document's shortest path that no other document of the collection shares.")
+    path: str = Field("", description="The document's full path when it was ingested: its key in the store.")
     chunk_id: str
     text: str
     score: float = Field(description="Fused (reciprocal rank fusion) score; higher is better.")
@@ -45,6 +46,17 @@ class Citation(Passage):
     )
 
 
+class SentenceCheck(BaseModel):
+    """One sentence of an LLM answer and the verdict on it."""
+
+    text: str = Field(description="The sentence as the model wrote it, markers included.")
+    cited: list[int] = Field(default_factory=list, description="Passage numbers (1-based, in the prompt) it cites.")
+    supported: bool = False
+    support: float = Field(0.0, description="Share of its content words in the best cited passage, or its cosine.")
+    reason: str = Field("", description="Why it was dropped; empty when kept.")
+    attributed: bool = Field(False, description="The model cited nothing; the verifier found the passage backing it.")
+
+
 class Answer(BaseModel):
     question: str
     text: str
@@ -53,15 +65,20 @@ class Answer(BaseModel):
     refused: bool = False
     mode: Literal["llm", "extractive"] = "extractive"
     model: str | None = None
+    backend: str | None = Field(None, description="The LLM backend that answered: local, ollama or openai.")
     language: str = "en"
     invalid_markers: int = Field(0, description="[n] markers the LLM wrote that named no passage (dropped).")
     evidence: float = Field(0.0, description="Strength of the best evidence, compared to the refusal threshold.")
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
+    verification: list[SentenceCheck] = Field(
+        default_factory=list, description="LLM answers: every sentence the model wrote and whether it was kept."
+    )
 
 
 class SourceInfo(BaseModel):
-    source: str
+    source: str = Field(description="The name passages and citations show (the shortest unique path).")
+    path: str = ""
     chunks: int
     language: str
     title: str
@@ -70,9 +87,10 @@ class SourceInfo(BaseModel):
 
 
 class AnswerEvent(BaseModel):
-    """One step of a streamed answer: the sources first, then text deltas, then the final answer."""
+    """One step of a streamed answer: the sources first; with an LLM, the extractive answer as a quick
+    answer, then the model's text deltas (unverified); last the final, verified answer."""
 
-    kind: Literal["passages", "delta", "answer"]
+    kind: Literal["passages", "quick", "delta", "answer"]
     passages: list[Passage] = Field(default_factory=list)
     delta: str = ""
     answer: Answer | None = None

@@ -23,10 +23,19 @@ hypothesis_settings.load_profile("rag")
 
 # Nothing listens here: every test that does not start the Ollama stand-in runs without an LLM.
 DEAD_OLLAMA = "http://127.0.0.1:9"
+# No such model file: `auto` then looks for Ollama (dead, above) and answers extractively, as on a
+# machine without the packaged model. The tests of the real model ask for it by name.
+NO_LOCAL_MODEL = "/nonexistent/no-local-model.gguf"
+SMALL_MODEL = "qwen2.5-coder-0.5b"
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"home": home, "ollama_host": DEAD_OLLAMA}
+    values: dict[str, object] = {
+        "home": home,
+        "ollama_host": DEAD_OLLAMA,
+        "llm_model": NO_LOCAL_MODEL,
+        "ollama_model": "qwen2.5:3b",
+    }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

@@ -193,4 +193,4 @@ def test_prompt_holds_passages_as_defanged_data() -> None:
     assert "<system>" not in user
     assert "[7]" not in user and "(7)" in user
     assert 'source="doc1.txt"' in user
-    assert "English" in messages[0]["content"]
+    assert user.endswith("Answer in English, in one to three short sentences.")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DEAD_OLLAMA
+from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL
 
 from rag.cli import EXIT_ERROR, EXIT_PARTIAL, main
 
@@ -29,6 +29,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         monkeypatch.delenv(name)
     monkeypatch.setenv("RAG_HOME", str(home))
     monkeypatch.setenv("OLLAMA_HOST", DEAD_OLLAMA)
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +168,7 @@ def test_invalid_setting_is_a_one_line_error_with_exit_2(home: Path, capsys: pyt
 
 def test_error_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update({"RAG_HOME": str(tmp_path / "home"), "OLLAMA_HOST": DEAD_OLLAMA})
+    env.update({"RAG_HOME": str(tmp_path / "home"), "OLLAMA_HOST": DEAD_OLLAMA, "RAG_LLM_MODEL": NO_LOCAL_MODEL})
 
     done = subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", ""], env=env, capture_output=True, text=True, timeout=120
@@ -204,3 +205,51 @@ def test_missing_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
 
     assert exc.value.code == 2
     assert "question" in capsys.readouterr().err
+
+
+def _ingest_cli(home: Path, *args: str) -> tuple[int, str, str]:
+    """`rag ingest` in a process of its own: what a user's terminal shows, stderr included."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(RAG_HOME=str(home), OLLAMA_HOST=DEAD_OLLAMA, RAG_LLM_MODEL=NO_LOCAL_MODEL)
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ingest", *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_prune_through_the_cli_removes_a_deleted_file(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "kept.txt").write_text("The alpaca herd grazes in the Andes mountains every summer.\n")
+    (docs / "gone.txt").write_text("The lighthouse keeper on the rocky island logs every passing ship.\n")
+    home = tmp_path / "home"
+    assert _ingest_cli(home, str(docs))[0] == 0
+    (docs / "gone.txt").unlink()
+
+    code, out, err = _ingest_cli(home, str(docs), "--prune", "--json")
+
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["removed"] == ["gone.txt"] and report["skipped"] == ["kept.txt"]
+    code, out, _ = _ingest_cli(home, str(docs))
+    assert out.startswith("0 added, 0 updated, 1 skipped, 0 removed")
+
+
+def test_a_damaged_pdf_is_read_and_its_warnings_go_to_the_report_not_stderr(tmp_path: Path) -> None:
+    from test_ingest import _minimal_pdf
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    # Junk before the header (and so every offset off by five bytes): pypdf still reads it, and says so.
+    damaged = b"junk\n" + _minimal_pdf(["Cranes lift containers at the harbour."])
+    (docs / "damaged.pdf").write_bytes(damaged)
+
+    code, out, err = _ingest_cli(tmp_path / "home", str(docs))
+
+    assert code == 0, err
+    assert "read with warnings: damaged.pdf: invalid pdf header" in out and "1 added" in out
+    shown = [line for line in err.splitlines() if line.strip() and "Embedding" not in line]  # the bar is ours
+    assert shown == [], err
+    code, out, err = _ingest_cli(tmp_path / "home2", str(docs), "--json")
+    notes = json.loads(out)["warnings"]["damaged.pdf"]
+    assert any("invalid pdf header" in n for n in notes) and err == ""

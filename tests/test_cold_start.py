@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEAD_OLLAMA
+from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -76,6 +76,7 @@ def test_a_fresh_ask_loads_no_sentence_splitter_and_no_ollama_client(corpus_serv
         **os.environ,
         "RAG_HOME": str(corpus_service.settings.home),
         "RAG_OLLAMA_HOST": DEAD_OLLAMA,
+        "RAG_LLM_MODEL": NO_LOCAL_MODEL,
         "HF_HUB_OFFLINE": "1",
     }
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import NO_LOCAL_MODEL
 
 from evals.datasets import load_gold
 from evals.report import ANSWERS, CITATIONS, REFUSALS, RETRIEVAL
@@ -18,6 +19,7 @@ EXPECTED_METRICS = set(RETRIEVAL + ANSWERS + CITATIONS + REFUSALS) | {"latency_p
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
     return tmp_path
 
 
@@ -113,6 +115,8 @@ def test_judge_metrics_come_from_the_llm_and_are_absent_without_one(
     with OllamaStub(default=Reply(content="NO")) as stub:
         stub.script(*[Reply(content="YES")] * 4)  # the first two judged questions: both verdicts YES
         monkeypatch.setenv("OLLAMA_HOST", stub.url)
+        monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
+        monkeypatch.setenv("RAG_OLLAMA_MODEL", "qwen2.5:3b")
         out = env / "judged"
         assert main(["eval", "seeds", "--split", "dev", "--judge", "--out", str(out), "--quiet"]) == 0
         overall = json.loads((out / "summary.json").read_text(encoding="utf-8"))["modes"]["hybrid"]["overall"]
@@ -122,6 +126,7 @@ def test_judge_metrics_come_from_the_llm_and_are_absent_without_one(
     assert "LLM judge" in (out / "report.md").read_text(encoding="utf-8")
 
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
     out = env / "unjudged"
     assert main(["eval", "seeds", "--split", "dev", "--judge", "--out", str(out), "--quiet"]) == 0
     assert "no judge metrics" in capsys.readouterr().err

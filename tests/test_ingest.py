@@ -54,11 +54,18 @@ def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
     return folder
 
 
+def _key(store: ChunkStore, name: str) -> str:
+    """The store's key (the file's absolute path) of the one source whose path ends with ``name``."""
+    (key,) = [k for k in store.source_states() if k.endswith("/" + name)] or [name]
+    return key
+
+
 def _stored(store: ChunkStore, source: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """(id, metadata) of what Chroma itself holds, optionally for one source."""
+    """(id, metadata) of what Chroma itself holds, optionally for one source (by its file name)."""
     collection = get_collection(store.client, store.name, create=False)
     assert collection is not None
-    got = collection.get(where={"source": source} if source else None, include=["metadatas"])
+    where = {"source": _key(store, source)} if source else None
+    got = collection.get(where=where, include=["metadatas"])
     return sorted(zip(got["ids"], [dict(m) for m in got["metadatas"] or []], strict=True))
 
 
@@ -112,7 +119,7 @@ def test_first_run_adds_every_file_and_second_run_skips_them_all(fresh_service: 
     assert first.failed == {} and first.ok
     store = fresh_service.store()
     states = store.source_states()
-    assert sorted(states) == ["a.txt", "b.md", "c.html"]
+    assert sorted(states) == [(docs / name).as_posix() for name in ("a.txt", "b.md", "c.html")]
     assert first.chunks == sum(s.n_chunks for s in states.values()) == store.count() >= 3
     assert all(s.complete for s in states.values())
     _assert_lexical_in_step(store)
@@ -155,8 +162,8 @@ def test_changed_file_alone_is_updated_and_matches_a_clean_ingest(fresh_service:
     clean.ingest([docs])
     clean_store = clean.store()
     assert _records(store, "a.txt") == _records(clean_store, "a.txt")
-    state = store.source_states()["a.txt"]
-    assert state.n_chunks == state.stored_chunks == clean_store.source_states()["a.txt"].n_chunks
+    state = store.source_states()[_key(store, "a.txt")]
+    assert state.n_chunks == state.stored_chunks == clean_store.source_states()[_key(store, "a.txt")].n_chunks
     assert state.stale_ids == []
 
 
@@ -205,17 +212,56 @@ def test_sources_are_named_by_their_path_inside_the_folder(fresh_service: RagSer
     assert report.failed == {}
 
 
-def test_same_name_from_two_folders_is_reported_not_overwritten(fresh_service: RagService, tmp_path: Path) -> None:
-    one = _write(tmp_path / "one", {"a.txt": ALPHA})
-    two = _write(tmp_path / "two", {"a.txt": BRAVO})
+def test_same_name_from_two_folders_coexists_and_is_cited_apart(fresh_service: RagService, tmp_path: Path) -> None:
+    one = _write(tmp_path / "one", {"README.txt": ALPHA})
+    two = _write(tmp_path / "two", {"README.txt": BRAVO})
 
     report = fresh_service.ingest([one, two])
 
-    assert report.added == ["a.txt"]
-    assert list(report.failed) == [str(two / "a.txt")]
-    assert "already ingested as 'a.txt'" in report.failed[str(two / "a.txt")]
-    (record,) = fresh_service.store().get_chunks(_ids(fresh_service.store(), "a.txt"))
-    assert "alpaca" in record.text
+    assert report.added == ["README.txt", "README.txt"] and report.failed == {}
+    assert [(s.source, s.path) for s in fresh_service.sources()] == [
+        ("one/README.txt", (one / "README.txt").as_posix()),
+        ("two/README.txt", (two / "README.txt").as_posix()),
+    ]
+    # Two one-line documents are weak evidence for the refusal threshold; citing is what is tested here.
+    answering = RagService(make_settings(fresh_service.settings.home, refusal_threshold=0.0))
+    alpaca = answering.ask("Where does the alpaca herd graze?", llm="none")
+    keeper = answering.ask("Who logs every passing ship?", llm="none")
+    assert [c.source for c in alpaca.citations] == ["one/README.txt"] and "Andes" in alpaca.text
+    assert [c.source for c in keeper.citations] == ["two/README.txt"] and "lighthouse keeper" in keeper.text
+    assert {p.source for p in fresh_service.retrieve("passing ship", sources=["two/README.txt"])} == {"two/README.txt"}
+
+    # Changing one re-embeds it alone; deleting the other and pruning removes it alone.
+    _write(one, {"README.txt": ALPHA.replace("Andes", "Alps")})
+    (two / "README.txt").unlink()
+    again = fresh_service.ingest([one, two], prune=True)
+    assert again.updated == ["README.txt"] and again.removed == ["two/README.txt"]
+    assert [s.source for s in fresh_service.sources()] == ["README.txt"]
+
+
+def test_a_store_keyed_by_file_names_is_rekeyed_by_path_without_re_embedding(
+    fresh_service: RagService, tmp_path: Path
+) -> None:
+    docs = _write(tmp_path / "docs", {"a.txt": ALPHA, "b.md": BRAVO})
+    fresh_service.ingest([docs])
+    store = fresh_service.store()
+    collection = get_collection(store.client, store.name, create=False)
+    assert collection is not None
+    # As an older version stored them: keyed by the name inside the folder.
+    got = collection.get(include=["metadatas"])
+    legacy = [{**dict(m), "source": Path(str(m["source"])).name} for m in got["metadatas"] or []]
+    collection.update(ids=got["ids"], metadatas=legacy)
+    store.commit()
+    assert sorted(store.source_states()) == ["a.txt", "b.md"]
+    assert [p.source for p in fresh_service.retrieve("alpaca herd", top_k=1)] == ["a.txt"]  # still answers
+
+    report = fresh_service.ingest([docs])
+
+    assert sorted(report.skipped) == ["a.txt", "b.md"] and report.chunks == 0
+    assert sorted(store.source_states()) == [(docs / "a.txt").as_posix(), (docs / "b.md").as_posix()]
+    assert sorted(_ids(store)) == sorted(got["ids"])  # the same chunks, not embedded again
+    _assert_lexical_in_step(store)
+    assert [p.path for p in fresh_service.retrieve("alpaca herd", top_k=1)] == [(docs / "a.txt").as_posix()]
 
 
 # -- problem files ------------------------------------------------------------------------------
@@ -439,7 +485,7 @@ def test_interrupted_update_converges_to_exactly_one_version(
         documents=[r.text for r, _ in new],
         metadatas=[{**r.metadata(), "written_at": time.time()} for r, _ in new],
     )
-    assert sorted(store.source_states()["a.txt"].stale_ids) == old_ids  # both versions are stored
+    assert sorted(store.source_states()[_key(store, "a.txt")].stale_ids) == old_ids  # both versions are stored
 
     report = fresh_service.ingest([docs])
 
@@ -450,7 +496,7 @@ def test_interrupted_update_converges_to_exactly_one_version(
     stored = _stored(store, "a.txt")
     assert [cid for cid, _ in stored] == new_ids
     assert len({meta["content_hash"] for _, meta in stored}) == 1
-    state = store.source_states()["a.txt"]
+    state = store.source_states()[_key(store, "a.txt")]
     assert state.complete and state.stored_chunks == len(new_ids)
     assert _records(store, "a.txt") == _records(clean.store(), "a.txt")
     _assert_lexical_in_step(store)
@@ -469,7 +515,7 @@ def test_leftover_records_of_an_unknown_version_are_replaced(fresh_service: RagS
     (_record, vector), *_ = store.get_chunks_with_vectors(_ids(store, "a.txt"))
     ghost = ChunkRecord(
         chunk_id="a.txt#ffffffffffff:0",
-        source="a.txt",
+        source=_key(store, "a.txt"),
         text="ghost text from a version that never finished",
         start=0,
         end=46,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
 import pytest
 from ollama_stub import OllamaStub, Reply
 
-from rag.prompts import NOT_FOUND
+from rag.prompts import NOT_FOUND, SYSTEM_PROMPT
 from rag.refusal import REFUSALS
 from rag.service import RagService
 
@@ -31,13 +32,17 @@ def llm_service(corpus_service: RagService, stub: OllamaStub) -> RagService:
     return service
 
 
-def _gold_number(service: RagService) -> int:
-    passages = service.retrieve(QUESTION, top_k=5)
-    return next(i for i, p in enumerate(passages, 1) if p.source == GOLD and "Nguyễn Mạnh Hùng" in p.text)
+def _gold_number(service: RagService, stub: OllamaStub) -> int:
+    """The number the prompt gives the passage that answers (asked once, the model saying NOT_FOUND)."""
+    stub.script(Reply(content=NOT_FOUND))
+    service.ask(QUESTION)
+    prompt = stub.requests[-1]["messages"][1]["content"]
+    blocks = re.findall(r'<passage n="(\d+)" source="([^"]*)">\n(.*?)\n</passage>', prompt, re.DOTALL)
+    return next(int(n) for n, source, text in blocks if source == GOLD and "Nguyễn Mạnh Hùng" in text)
 
 
 def test_well_cited_answer_is_llm_mode_with_mapped_citation(llm_service: RagService, stub: OllamaStub) -> None:
-    n = _gold_number(llm_service)
+    n = _gold_number(llm_service, stub)
     stub.script(Reply(content=f"Minister Nguyễn Mạnh Hùng chaired the 6th ADGMIN [{n}]."))
     answer = llm_service.ask(QUESTION)
     assert answer.mode == "llm" and answer.model == "qwen2.5:3b"
@@ -52,14 +57,15 @@ def test_prompt_carries_numbered_delimited_passages_and_language(llm_service: Ra
     llm_service.ask("Ai là chủ tịch Hội nghị Bộ trưởng Số ASEAN lần thứ 6?")
     request = stub.requests[-1]
     system, user = request["messages"][0], request["messages"][1]
-    assert system["role"] == "system" and "Vietnamese" in system["content"] and NOT_FOUND in system["content"]
-    assert user["content"].count("<passage n=") == 5
+    assert system["role"] == "system" and system["content"] == SYSTEM_PROMPT and NOT_FOUND in system["content"]
+    assert "Answer in Vietnamese" in user["content"]  # the language goes last: the system prompt stays cached
+    assert user["content"].count("<passage n=") == llm_service.settings.llm_passages
     assert '<passage n="1"' in user["content"] and "</passages>" in user["content"]
     assert request["options"]["temperature"] == pytest.approx(0.1)
 
 
 def test_streaming_yields_passages_then_deltas_then_answer(llm_service: RagService, stub: OllamaStub) -> None:
-    n = _gold_number(llm_service)
+    n = _gold_number(llm_service, stub)
     text = f"Nguyễn Mạnh Hùng, Minister of Science and Technology, chaired the meeting [{n}]."
     stub.script(Reply(content=text))
     events = list(llm_service.ask_stream(QUESTION))
@@ -85,7 +91,7 @@ def test_not_found_sentinel_becomes_a_refusal_in_the_question_language(
 
 
 def test_out_of_range_markers_are_dropped_with_a_warning(llm_service: RagService, stub: OllamaStub) -> None:
-    n = _gold_number(llm_service)
+    n = _gold_number(llm_service, stub)
     stub.script(Reply(content=f"Nguyễn Mạnh Hùng chaired it [{n}][9]."))
     answer = llm_service.ask(QUESTION)
     assert answer.mode == "llm" and "[9]" not in answer.text and "[2]" not in answer.text
@@ -93,21 +99,33 @@ def test_out_of_range_markers_are_dropped_with_a_warning(llm_service: RagService
     assert any("[9]" in w for w in answer.warnings)
 
 
-@pytest.mark.parametrize("content", ["Nguyễn Mạnh Hùng chaired it.", "He chaired it [7]."])
-def test_uncited_answer_falls_back_to_extractive(llm_service: RagService, stub: OllamaStub, content: str) -> None:
+def test_an_uncited_sentence_cites_the_passage_that_backs_it(llm_service: RagService, stub: OllamaStub) -> None:
+    stub.script(Reply(content="Nguyễn Mạnh Hùng chaired the 6th ADGMIN."))
+    answer = llm_service.ask(QUESTION)
+    assert answer.mode == "llm" and answer.text.endswith("[1]")
+    assert [c.source for c in answer.citations] == [GOLD] and answer.citations[0].supported
+    assert [c.attributed for c in answer.verification] == [True]
+
+
+@pytest.mark.parametrize("content", ["He chaired it [7].", "Penguins migrate across Antarctica every winter."])
+def test_an_answer_no_passage_backs_falls_back_to_extractive(
+    llm_service: RagService, stub: OllamaStub, content: str
+) -> None:
     stub.script(Reply(content=content))
     answer = llm_service.ask(QUESTION)
     assert answer.mode == "extractive" and "Nguyễn Mạnh Hùng" in answer.text
-    assert any("cited no passage" in w for w in answer.warnings)
+    assert any("Dropped an unverified sentence" in w for w in answer.warnings)
+    assert any("backed by the passage it cites" in w for w in answer.warnings)
 
 
-def test_unsupported_citation_is_flagged(llm_service: RagService, stub: OllamaStub) -> None:
-    n = _gold_number(llm_service)
-    stub.script(Reply(content=f"Penguins migrate across Antarctica every winter [{n}]."))
+def test_an_unsupported_sentence_is_dropped_and_the_rest_kept(llm_service: RagService, stub: OllamaStub) -> None:
+    n = _gold_number(llm_service, stub)
+    stub.script(Reply(content=f"Nguyễn Mạnh Hùng chaired the 6th ADGMIN [{n}]. Penguins migrate every winter [{n}]."))
     answer = llm_service.ask(QUESTION)
-    assert answer.mode == "llm"
-    assert answer.citations and not answer.citations[0].supported
-    assert any("unsupported" in w for w in answer.warnings)
+    assert answer.mode == "llm" and "Penguins" not in answer.text and "Nguyễn Mạnh Hùng" in answer.text
+    assert [c.supported for c in answer.verification] == [True, False]
+    assert all(c.supported for c in answer.citations)
+    assert any("Dropped an unverified sentence" in w and "Penguins" in w for w in answer.warnings)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import NO_LOCAL_MODEL, make_settings
 
 from ingest.language import detect_language
 from ingest.loaders import load_text
@@ -46,6 +46,7 @@ def test_cli_top_k_zero_is_an_error(
 ) -> None:
     monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
     assert main(["ask", "Who chaired the 6th ASEAN Digital Ministers' Meeting?", "--top-k", "0", "--json"]) == 2
     assert capsys.readouterr().err.startswith("error: invalid setting: top_k")
 

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import DEAD_OLLAMA, make_settings
+from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL, make_settings
 
 from ingest.encoding import DecodeError, decode_text
 from rag.cli import EXIT_PARTIAL, main
@@ -111,6 +111,7 @@ def test_rag_ingest_lists_the_failures_and_exits_1(
     monkeypatch.setenv("RAG_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("RAG_MAX_FILE_MB", "0.01")
     monkeypatch.setenv("OLLAMA_HOST", DEAD_OLLAMA)
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
 
     code = main(["ingest", str(docs)])
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DEAD_OLLAMA, make_settings
+from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL, make_settings
 
 from rag.service import RagService, bundled_corpus
 from vectorstore import ChunkStore, open_store
@@ -51,7 +51,9 @@ def _write_corpus(folder: Path, seed: int, names: range = range(N_FILES)) -> Non
 def _env(home: Path, settings: dict[str, int] = CRASH_SETTINGS) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update({f"RAG_{k.upper()}": str(v) for k, v in settings.items()})
-    env.update({"RAG_HOME": str(home), "OLLAMA_HOST": DEAD_OLLAMA, "HF_HUB_OFFLINE": "1"})
+    env.update(
+        {"RAG_HOME": str(home), "OLLAMA_HOST": DEAD_OLLAMA, "HF_HUB_OFFLINE": "1", "RAG_LLM_MODEL": NO_LOCAL_MODEL}
+    )
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
     return env
 
@@ -165,7 +167,7 @@ def test_ingest_killed_at_random_points_converges_to_a_clean_ingest(tmp_path: Pa
     clean = RagService(make_settings(tmp_path / "clean", **CHUNKING))
     clean.ingest([docs])
     got, want = _snapshot(service.store()), _snapshot(clean.store())
-    assert sorted(got) == sorted(want) == [f"doc{i:03d}.txt" for i in range(N_FILES)]  # each file, once
+    assert sorted(got) == sorted(want) == [(docs / f"doc{i:03d}.txt").as_posix() for i in range(N_FILES)]  # each once
     assert got == want  # the same chunks, ids, texts and offsets as a clean ingest: no orphans, no repeats
 
     store = service.store()
@@ -193,14 +195,12 @@ def test_writes_without_a_commit_are_published_by_the_next_ingest(fresh_service:
     assert before is not None and not store.pending
 
     # What the killed run wrote: a new file's chunks, stored with no commit after them.
-    extra = tmp_path / "extra"
-    _write_corpus(extra, seed=9, names=range(3, 4))
+    _write_corpus(docs, seed=9, names=range(3, 4))
     other = RagService(make_settings(tmp_path / "other"))
-    other.ingest([extra])
+    other.ingest([docs / "doc003.txt"])
     written = other.store().get_chunks_with_vectors(other.store().chunk_ids())
     records = [r for r, _ in written]
     store.replace_source(records, np.stack([v for _, v in written]))
-    (extra / "doc003.txt").rename(docs / "doc003.txt")
 
     assert store.pending
     # Readers meanwhile search what Chroma holds now, not the stale published index.

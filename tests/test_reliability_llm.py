@@ -37,8 +37,8 @@ FAULTS = [
     Fault(
         "stream cut mid-answer", Reply(content="Nguyễn Mạnh Hùng chaired the meeting [1].", cut_after=3), "broke off"
     ),
-    Fault("answer without citations", Reply(content="Nguyễn Mạnh Hùng chaired it."), "cited no passage"),
-    Fault("only out-of-range citations", Reply(content="Nguyễn Mạnh Hùng chaired it [7][12]."), "cited no passage"),
+    Fault("answer no passage backs", Reply(content="Penguins migrate across Antarctica in winter."), "backed by"),
+    Fault("only out-of-range citations", Reply(content="Nguyễn Mạnh Hùng chaired it [7][12]."), "backed by"),
 ]
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import DEAD_OLLAMA
+from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL
 
 from rag.answering import MAX_QUESTION_CHARS
 from rag.cli import EXIT_ERROR, main
@@ -68,6 +68,7 @@ def cli_home(corpus_service: RagService, monkeypatch: pytest.MonkeyPatch) -> Pat
         monkeypatch.delenv(name)
     monkeypatch.setenv("RAG_HOME", str(corpus_service.settings.home))
     monkeypatch.setenv("OLLAMA_HOST", DEAD_OLLAMA)
+    monkeypatch.setenv("RAG_LLM_MODEL", NO_LOCAL_MODEL)
     return corpus_service.settings.home
 
 

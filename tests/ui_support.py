@@ -70,6 +70,8 @@ def rag_ui_server(home: Path, **env_overrides: str) -> Iterator[tuple[str, subpr
         **os.environ,
         "RAG_HOME": str(home),
         "OLLAMA_HOST": "http://127.0.0.1:9",
+        # Extractive unless a test asks for the real model: the packaged one is not looked for.
+        "RAG_LLM_MODEL": "/nonexistent/no-local-model.gguf",
         "HF_HUB_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
         **env_overrides,

@@ -23,11 +23,12 @@ from gradio.events import api as gradio_api
 
 from rag.citations import strip_markers
 from rag.errors import RagError
-from rag.llm import LLMError
-from rag.service import RagService, service_for
+from rag.llm import LLMError, OllamaChat
+from rag.service import RagService, bundled_corpus, service_for
 from rag.settings import Settings
 from rag.types import Answer
 from ui.api import answer_payload
+from ui.examples import example_questions
 from ui.feedback import append_feedback, feedback_record
 from ui.render import chat_message, retrieved_panel, sources_panel, streaming_message
 from ui.theme import CSS, HEAD, theme
@@ -35,15 +36,13 @@ from ui.uploads import ALLOWED_SUFFIXES, UploadError, store_upload
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "Who chaired the 6th ASEAN Digital Ministers' Meeting?",
-    "Which master plan will guide ASEAN's digital cooperation from 2026 to 2030?",
-    "Cuộc họp các quan chức kỹ thuật số ASEAN diễn ra khi nào?",
-    "Kế hoạch tổng thể số hóa ASEAN 2026–2030 được công bố khi nào?",
-    # Asked in Vietnamese, answered from an English article: the multilingual embedding model at work.
-    "Ai chủ trì Hội nghị Bộ trưởng Số ASEAN lần thứ 6?",
+MODE_CHOICES = [
+    ("Auto: the local model when installed, else Ollama", "auto"),
+    ("Local model (in-process)", "local"),
+    ("Ollama", "ollama"),
+    ("OpenAI-compatible server", "openai"),
+    ("Extractive (no LLM)", "none"),
 ]
-MODE_CHOICES = [("Auto: LLM when Ollama runs", "auto"), ("LLM (Ollama)", "ollama"), ("Extractive (no LLM)", "none")]
 
 
 @dataclass
@@ -65,11 +64,18 @@ def _documents(service: RagService) -> tuple[list[list[Any]], list[tuple[str, st
 def _ollama_status(service: RagService) -> tuple[str, list[str]]:
     host = service.settings.ollama_host
     try:
-        models = service.llm().models()
+        models = OllamaChat(host, service.settings.ollama_model, service.settings.llm_timeout).models()
     except LLMError as exc:
         return f"**Ollama:** not reachable ({exc}). Answers are extractive.", []
     listed = ", ".join(f"`{m}`" for m in models) or "none (run `ollama pull …`)"
     return f"**Ollama:** reachable at `{host}`. Models: {listed}.", models
+
+
+def _bundled() -> Path | None:
+    try:
+        return bundled_corpus()
+    except RagError:
+        return None
 
 
 def build_app(settings: Settings) -> gr.Blocks:
@@ -95,6 +101,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         yield "", chat, session, sources_panel(None, turn)
         sources = list(selected) if selected and len(selected) < total_documents else None
         answer: Answer | None = None
+        quick: Answer | None = None
         text = ""
         try:
             events = service.ask_stream(
@@ -109,9 +116,13 @@ def build_app(settings: Settings) -> gr.Blocks:
             for event in events:
                 if event.kind == "passages":
                     yield "", chat, session, retrieved_panel(event.passages, turn)
+                elif event.kind == "quick" and event.answer is not None:
+                    quick = event.answer
+                    chat[-1] = {"role": "assistant", "content": streaming_message("", mode, model, quick, turn)}
+                    yield "", chat, session, sources_panel(quick, turn)
                 elif event.kind == "delta":
                     text += event.delta
-                    chat[-1] = {"role": "assistant", "content": streaming_message(text, mode, model)}
+                    chat[-1] = {"role": "assistant", "content": streaming_message(text, mode, model, quick, turn)}
                     yield "", chat, session, gr.skip()
                 elif event.answer is not None:
                     answer = event.answer
@@ -236,7 +247,8 @@ def build_app(settings: Settings) -> gr.Blocks:
                         autofocus=True,
                     )
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
-                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                    stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="stop-button")
+                gr.Examples(example_questions(service.sources(), _bundled()), inputs=question, label="Examples")
                 with gr.Row():
                     comment = gr.Textbox(
                         placeholder="Optional comment, sent with your next thumbs up or down",
@@ -276,8 +288,12 @@ def build_app(settings: Settings) -> gr.Blocks:
 
         chat_inputs = [question, chatbot, session, top_k, mode, model, temperature, searched, total_documents]
         chat_outputs = [question, chatbot, session, panel]
-        for trigger in (question.submit, ask_button.click):
+        asking = [
             trigger(respond, chat_inputs, chat_outputs, api_visibility="private")
+            for trigger in (question.submit, ask_button.click)
+        ]
+        # Cancelling closes the answer stream, which stops the model mid-generation.
+        stop_button.click(None, None, None, cancels=list[Any](asking), api_visibility="private")
         chatbot.select(show_turn, [session], [panel], api_visibility="private")
         chatbot.like(
             rate,

@@ -21,7 +21,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 def mode_badge(answer: Answer, asked_mode: str) -> str:
     """The answer-mode label: the model's name in LLM mode, else why the answer is extractive."""
     if answer.mode == "llm":
-        return f"LLM · {answer.model}"
+        where = f" ({answer.backend})" if answer.backend else ""
+        checked = " · every sentence verified" if answer.verification else ""
+        return f"LLM · {answer.model}{where}{checked}"
     if asked_mode == "none":
         return "extractive — LLM off"
     if any("not reachable" in w for w in answer.warnings):
@@ -63,10 +65,15 @@ def chat_message(answer: Answer, turn: int, asked_mode: str) -> str:
     return "\n\n".join(parts)
 
 
-def streaming_message(text: str, asked_mode: str, model: str) -> str:
-    """The message while an LLM writes it: raw deltas, markers not linked yet."""
-    badge = f"LLM · {model}" if asked_mode != "none" else "extractive"
-    return f'<span class="rag-badge rag-mode">{html.escape(badge)}</span>\n\n{_escape_markdown(text)}▌'
+def streaming_message(text: str, asked_mode: str, model: str, quick: Answer | None = None, turn: int = 0) -> str:
+    """The message while an LLM writes it: the quick (extractive) answer first, then the model's raw
+    deltas, markers not linked yet and not verified yet."""
+    badge = f"LLM · {model} — writing, not yet verified" if asked_mode != "none" else "extractive"
+    writing = f'<span class="rag-badge rag-mode">{html.escape(badge)}</span>\n\n{_escape_markdown(text)}▌'
+    if quick is None:
+        return writing
+    head = '<span class="rag-badge rag-quick">quick answer (quoted) — the model is reading the passages…</span>'
+    return f"{head}\n\n{linked_markers(quick.text, turn)}\n\n---\n\n{writing}"
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:

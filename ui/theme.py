@@ -18,6 +18,7 @@ CSS = """
 .rag-badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 0.8em; margin-right: 4px; }
 .rag-mode { background: #e0ecff; color: #1d3f7a; }
 .rag-refused { background: #ffe4d6; color: #8a3200; }
+.rag-quick { background: #eef5e6; color: #2f5a12; }
 .rag-sources { max-height: 640px; overflow-y: auto; }
 .rag-source { border: 1px solid #d8dde6; border-radius: 8px; padding: 8px 10px; margin: 8px 0; transition: box-shadow .3s; }
 .rag-source.rag-flash { box-shadow: 0 0 0 3px #f5b400; }

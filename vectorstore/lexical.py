@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vectorstore.names import shortest_unique_names
+
 if TYPE_CHECKING:
     from vectorstore.spelling import SpellingIndex
 
@@ -121,12 +123,24 @@ class LexicalIndex:
         self.language_names = frozenset(self.languages.tolist())
         # Filters compare small integer codes, not strings: np.isin over 100k objects is slow.
         self._source_names, self._source_codes = _categories(sources)
+        self._display: dict[str, str] | None = None
         self._language_names, self._language_codes = _categories(languages)
         self._bm25 = bm25
         self._vocab: dict[str, int] = bm25.vocab_dict if bm25 is not None else {}
         self._spelling: SpellingIndex | None = None
         # A token's document frequency is the length of its column in bm25s's CSC score matrix.
         self._doc_freq = np.diff(np.asarray(bm25.scores["indptr"])) if bm25 is not None else np.zeros(0, np.int64)
+
+    @property
+    def source_keys(self) -> list[str]:
+        return list(self._source_names)
+
+    @property
+    def display_names(self) -> dict[str, str]:
+        """Each source key's shortest unique path (computed once per revision)."""
+        if self._display is None:
+            self._display = shortest_unique_names(self._source_names)
+        return self._display
 
     @property
     def token_lists(self) -> list[list[str]]:

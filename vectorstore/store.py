@@ -25,6 +25,7 @@ import numpy as np
 
 from vectorstore.chroma import StoreError, get_collection, list_collection_names, open_client
 from vectorstore.lexical import LexicalHit, LexicalIndex, new_revision, tokenize
+from vectorstore.names import shortest_unique_names
 from vectorstore.records import ChunkRecord, DenseHit, SourceState
 
 if TYPE_CHECKING:
@@ -348,6 +349,24 @@ class ChunkStore:
             self.delete_ids(ids)
             removed += len(ids)
         return removed
+
+    def rename_source(self, old: str, new: str) -> None:
+        """Store a source's chunks under another key, vectors untouched (a migration of keys)."""
+        if self._collection is None:
+            return
+        got = self._collection.get(where={"source": old}, include=["metadatas"])
+        if not got["ids"]:
+            return
+        self._mark_pending()
+        self._forget_recent()
+        metas: list[Any] = [{**dict(m), "source": new} for m in got["metadatas"] or []]
+        for lo in range(0, len(metas), _WRITE_BATCH):
+            self._collection.update(ids=got["ids"][lo : lo + _WRITE_BATCH], metadatas=metas[lo : lo + _WRITE_BATCH])
+
+    def source_names(self) -> dict[str, str]:
+        """Every source's key and the name it is shown by (its shortest unique path)."""
+        index = self.lexical_index()
+        return index.display_names if index is not None else shortest_unique_names(self.source_states())
 
     def commit(self) -> None:
         """Publish the writes: a new revision, and the BM25 index rebuilt to match it."""

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingest.ollama_client import catchable, client, describe, listening
-
-
-class LLMError(RuntimeError):
-    """The LLM did not produce an answer; the message is shown to the user as a warning."""
+from rag.llm.base import LLMError, Messages
 
 
 @dataclass(frozen=True)
@@ -23,6 +20,15 @@ class OllamaChat:
     model: str
     timeout: float
     temperature: float = 0.1
+    max_tokens: int = 512
+
+    @property
+    def name(self) -> str:
+        return self.model
+
+    @property
+    def backend(self) -> str:
+        return "ollama"
 
     def _client(self, timeout: float | None = None) -> Any:
         return client(self.host, timeout or self.timeout)
@@ -41,7 +47,9 @@ class OllamaChat:
         names = {m.model for m in listed.models if m.model}
         wanted = self.model if ":" in self.model else f"{self.model}:latest"
         if wanted not in names and self.model not in names:
-            raise LLMError(f"Ollama has no model {self.model!r}; run `ollama pull {self.model}` or set RAG_LLM_MODEL")
+            raise LLMError(
+                f"Ollama has no model {self.model!r}; run `ollama pull {self.model}` or set RAG_OLLAMA_MODEL"
+            )
 
     def models(self, timeout: float = 2.0) -> list[str]:
         try:
@@ -49,12 +57,14 @@ class OllamaChat:
         except catchable() as exc:
             raise self._failure(exc, timeout) from exc
 
-    def _options(self) -> dict[str, float]:
-        return {"temperature": self.temperature}
+    def _options(self, max_tokens: int | None) -> dict[str, float]:
+        return {"temperature": self.temperature, "num_predict": max_tokens or self.max_tokens}
 
-    def complete(self, messages: list[dict[str, str]]) -> str:
+    def complete(self, messages: Messages, max_tokens: int | None = None) -> str:
         try:
-            response = self._client().chat(model=self.model, messages=messages, stream=False, options=self._options())
+            response = self._client().chat(
+                model=self.model, messages=messages, stream=False, options=self._options(max_tokens)
+            )
             content = response.message.content
         except catchable() as exc:
             raise self._failure(exc, self.timeout) from exc
@@ -62,11 +72,12 @@ class OllamaChat:
             raise LLMError("Ollama sent a reply without text")
         return content
 
-    def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int | None = None) -> Iterator[str]:
         """Text deltas; raises LLMError (possibly after some deltas) when the stream fails or ends early."""
         finished = False
+        options = self._options(max_tokens)
         try:
-            for chunk in self._client().chat(model=self.model, messages=messages, stream=True, options=self._options()):
+            for chunk in self._client().chat(model=self.model, messages=messages, stream=True, options=options):
                 delta = chunk.message.content or ""
                 if delta:
                     yield delta

@@ -1,0 +1,35 @@
+"""What every LLM backend offers the answering code: a probe, a completion, a stream of text deltas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+Messages = list[dict[str, str]]
+
+
+class LLMError(RuntimeError):
+    """The LLM did not produce an answer; the message is shown to the user as a warning."""
+
+
+class ChatModel(Protocol):
+    """One backend and model. ``stream`` raises LLMError (possibly after some deltas) when generation
+    fails, stalls past the timeout or ends early; closing the iterator cancels generation."""
+
+    @property
+    def name(self) -> str:
+        """The model as answers name it ("qwen2.5-coder-1.5b", "qwen2.5:3b")."""
+        ...
+
+    @property
+    def backend(self) -> str:
+        """local, ollama or openai."""
+        ...
+
+    def check(self, timeout: float = 2.0) -> None:
+        """Raise LLMError unless the model can answer now: a fast probe before asking."""
+        ...
+
+    def complete(self, messages: Messages, max_tokens: int | None = None) -> str: ...
+
+    def stream(self, messages: Messages, max_tokens: int | None = None) -> Iterator[str]: ...

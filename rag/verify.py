@@ -1,0 +1,141 @@
+"""Every sentence of an LLM's answer checked against the passages it cites, before anyone reads it.
+
+A sentence is kept when one passage it cites backs it: that passage holds every number the sentence
+states, and either most of its content words (same language) or, across languages, a sentence whose
+meaning is close by the multilingual embedding. Sentences that cite nothing, cite no real passage or
+are not backed are dropped and reported; what is left is renumbered and cited (rag.citations).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ingest.language import detect_language
+from rag.citations import MARKER, SUPPORT_THRESHOLD, ResolvedCitations, resolve
+from rag.text import content_terms, sentence_spans
+from rag.types import Passage, SentenceCheck
+from vectorstore.lexical import tokenize
+
+# Cosine of an answer sentence to its best cited sentence in another language above which the meaning
+# counts as the same (multilingual-e5-small; measured in docs/llm.md on labelled LLM sentences).
+CROSS_LANGUAGE_SUPPORT = 0.86
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LEADING_MARKERS = re.compile(r"^\s*((?:\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]\s*)+)")
+
+# Orders to an AI planted in a document (prompt injection), in English and Vietnamese. A security
+# filter, not an answer rule: it only removes sentences from what can count as evidence.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.\n]{0,60}\b(?:instructions?|question|prompt|rules?|context)\b"
+    r"|\b(?:assistant|chatbot|AI|language model|LLM|model)s?\b[^.\n]{0,40}\b(?:say|answer|reply|respond|state|tell|claim|write)\b"
+    r"|\byou (?:must|should|will) (?:say|answer|reply|respond|state|claim|write)\b"
+    r"|\bbỏ qua\b[^.\n]{0,40}\b(?:hướng dẫn|chỉ dẫn|câu hỏi)\b|\b(?:trợ lý|mô hình)\b[^.\n]{0,40}\bhãy\b",
+    re.IGNORECASE,
+)
+
+# The cosines of texts to one text, by the embedding model (None: no multilingual model).
+Similarity = Callable[[str, Sequence[str]], Sequence[float]]
+
+
+@dataclass
+class Verified:
+    resolved: ResolvedCitations
+    checks: list[SentenceCheck] = field(default_factory=list)
+
+    @property
+    def dropped(self) -> list[SentenceCheck]:
+        return [c for c in self.checks if not c.supported]
+
+
+def split_claims(text: str) -> list[str]:
+    """The answer's sentences, each with the markers that follow it ("… 2026. [1]" keeps its [1])."""
+    spans = sentence_spans(text)
+    pieces = [text[s:e] for s, e in spans] if spans else [text]
+    sentences: list[str] = []
+    for piece in pieces:
+        leading = _LEADING_MARKERS.match(piece)
+        if leading and sentences:
+            sentences[-1] = sentences[-1].rstrip() + " " + leading.group(1).strip()
+            piece = piece[leading.end() :]
+        if piece.strip():
+            sentences.append(piece.strip())
+    return sentences
+
+
+def verify(text: str, passages: Sequence[Passage], similarity: Similarity | None = None) -> Verified:
+    """The answer with its unbacked sentences removed, its citations resolved and every verdict kept."""
+    checks = [_check(sentence, passages, similarity) for sentence in split_claims(text)]
+    kept = " ".join(c.text for c in checks if c.supported)
+    resolved = resolve(kept, passages)
+    for citation in resolved.citations:
+        citation.supported = True  # each one backs a sentence that passed
+    return Verified(resolved, checks)
+
+
+def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | None) -> SentenceCheck:
+    cited = [int(n) for m in MARKER.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+    claim = MARKER.sub("", sentence).strip()
+    check = SentenceCheck(text=sentence, cited=cited)
+    real = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+    if not any(ch.isalnum() for ch in claim):
+        check.reason = "has no words, only markers"
+        return check
+    if cited and not real:
+        check.reason = "cites a passage number that does not exist"
+        return check
+    if not real:
+        # Small models often leave a marker out. The sentence is then checked against every passage it
+        # was given, and cites the one that backs it: the check, not the model, decides the source.
+        attributed = _attributed(claim, passages, similarity)
+        if attributed is None:
+            check.reason = "cites no passage, and no passage states it"
+            return check
+        n, support = attributed
+        check.text, check.cited = f"{sentence.rstrip()} [{n}]", [n]
+        check.support, check.supported, check.attributed = round(support, 3), True, True
+        return check
+    best, reason = 0.0, ""
+    for n in real:
+        support, why = _backing(claim, passages[n - 1], similarity)
+        if not why:
+            check.support, check.supported = round(support, 3), True
+            return check
+        if support >= best:
+            best, reason = support, why
+    check.support, check.reason = round(best, 3), reason
+    return check
+
+
+def _attributed(claim: str, passages: Sequence[Passage], similarity: Similarity | None) -> tuple[int, float] | None:
+    backed = [(n, s) for n, p in enumerate(passages, 1) for s, why in [_backing(claim, p, similarity)] if not why]
+    return max(backed, key=lambda b: b[1]) if backed else None
+
+
+def evidence_sentences(passage: Passage) -> list[str]:
+    """The passage's sentences that can back a claim: not those that address the model with orders
+    (a planted "assistant, say the budget was $9 billion" is an attack on the reader, not a fact)."""
+    sentences = [passage.text[s:e] for s, e in passage.sentence_spans()] or [passage.text]
+    return [s for s in sentences if not _INSTRUCTION.search(s)]
+
+
+def _backing(claim: str, passage: Passage, similarity: Similarity | None) -> tuple[float, str]:
+    """(support, "") when the passage backs the claim, else (support, why not)."""
+    sentences = evidence_sentences(passage)
+    evidence = " ".join(sentences)
+    missing = [n for n in _NUMBER.findall(claim) if n not in evidence]
+    if missing:
+        return 0.0, f"states {missing[0]}, which the cited passage does not"
+    terms = content_terms(claim)
+    if not terms:
+        return 1.0, ""
+    tokens = set(tokenize(evidence))
+    share = sum(t in tokens for t in terms) / len(terms)
+    if share >= SUPPORT_THRESHOLD:
+        return share, ""
+    if similarity is not None and sentences and detect_language(claim) != passage.language:
+        cosine = max(similarity(claim, sentences), default=0.0)
+        if cosine >= CROSS_LANGUAGE_SUPPORT:
+            return cosine, ""
+        return cosine, "its meaning is not in the cited passage"
+    return share, "most of its words are not in the cited passage"
