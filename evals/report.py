@@ -101,6 +101,7 @@ def markdown(summary: dict[str, Any]) -> str:
             ("Answers", ANSWERS),
             ("Citations", CITATIONS),
             ("Refusals", REFUSALS),
+            *([("LLM answers", LLM)] if data["overall"].get("llm_answered") is not None else []),
             *([("LLM judge", list(JUDGE_METRICS))] if all(n in data["overall"] for n in JUDGE_METRICS) else []),
         ):
             parts.append(f"\n## {title} — {mode}\n\n")
@@ -108,11 +109,15 @@ def markdown(summary: dict[str, Any]) -> str:
                 _table(["task", "n", *names], [[t, a["questions"], *(a.get(n) for n in names)] for t, a in rows])
             )
         parts.append(f"\n## Latency (ms, p50 / p95) — {mode}\n\n")
+        stages = [*STAGES, *(["first_token"] if "first_token" in data["overall"]["latency_p50_ms"] else [])]
         parts.append(
             _table(
-                ["task", *STAGES],
+                ["task", *stages],
                 [
-                    [t, *(f"{_cell(a['latency_p50_ms'][s])} / {_cell(a['latency_p95_ms'][s])}" for s in STAGES)]
+                    [
+                        t,
+                        *(f"{_cell(a['latency_p50_ms'].get(s))} / {_cell(a['latency_p95_ms'].get(s))}" for s in stages),
+                    ]
                     for t, a in rows
                 ],
             )
