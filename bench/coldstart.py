@@ -18,7 +18,13 @@ def _wall(args: list[str], env: dict[str, str]) -> float:
 
 
 def cold_ask(ctx: Context) -> list[Result]:
-    env = {**os.environ, **QUIET_ENV, "RAG_HOME": str(ctx.work / "home"), "RAG_OLLAMA_HOST": DEAD_OLLAMA}
+    env = {
+        **os.environ,
+        **QUIET_ENV,
+        "RAG_HOME": str(ctx.work / "home"),
+        "RAG_OLLAMA_HOST": DEAD_OLLAMA,
+        "RAG_LLM": "none",
+    }
     questions = ctx.questions[-ctx.runs - 1 :]
     walls = [_wall([sys.executable, "-m", "rag.cli", "ask", q], env) for q in questions[: ctx.runs]]
     reference = _wall([sys.executable, "-c", "import sentence_transformers"], env)

@@ -164,12 +164,6 @@ def blocks(text: str, separator: re.Pattern[str]) -> list[Span]:
 
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+\S")
 _OPTION = re.compile(r"[ \t]*--?[A-Za-z0-9?]")
-_RULE = re.compile(r"[ \t]*([-=~*_#+])\1{2,}[ \t]*$")  # ----- ===== ~~~~~ under or between headings
-WIDEST_WRAP = 100  # a paragraph with a longer line is not hard-wrapped: its line breaks are kept
-
-
-def _width(line: str) -> int:
-    return len(line.rstrip().expandtabs(8))
 
 
 def _indent(line: str) -> int:
@@ -178,38 +172,24 @@ def _indent(line: str) -> int:
 
 
 def reflow(text: str, fit: bool = False) -> str:
-    """Undo hard wrapping, keeping the length (so offsets stay valid): within a paragraph, a line break becomes
-    a space when the next line continues prose; it stays before a list item, an option line (`-i, --ignore-case`)
-    or a line indented differently. Blank lines stay.
+    """The reflow measured here: with fit=True, the one ingest uses (ingest/reflow.py); without, the first
+    rule alone (a line break becomes a space unless the next line is a list item, an option line or
+    indented differently), kept to show what fitting adds."""
+    if fit:
+        from ingest.reflow import reflow as fitted
 
-    With fit=True, a line break also stays where the wrapper did not need it: the next line's first word is not
-    lower-case and would have fitted within the paragraph's longest line (after a heading, a caption, the end of a
-    list item); around a rule line (-----); and everywhere in a paragraph with a line wider than WIDEST_WRAP (not
-    hard-wrapped: its line breaks are meant)."""
+        return fitted(text)
     lines = text.split("\n")
-    keep = [True] * (len(lines) - 1)  # keep[i]: the break after lines[i]
+    keep = [True] * (len(lines) - 1)
     start = 0
     for end in [*(i for i, line in enumerate(lines) if not line.strip()), len(lines)]:
-        paragraph = range(start, end)  # lines[start:end] has no blank line
-        start = end + 1
-        if len(paragraph) < 2:
-            continue
-        widest = max(_width(lines[i]) for i in paragraph)
-        if fit and widest > WIDEST_WRAP:
-            continue
-        for i in paragraph[:-1]:
+        for i in range(start, end - 1):
             line, following = lines[i], lines[i + 1]
-            joins = (
-                not _LIST_ITEM.match(following) and not _OPTION.match(following) and _indent(following) == _indent(line)
+            keep[i] = bool(_LIST_ITEM.match(following) or _OPTION.match(following)) or _indent(following) != _indent(
+                line
             )
-            if joins and fit:
-                first_word = following.split()[0]
-                fitted = _width(line) + 1 + len(first_word) <= widest and not first_word[0].islower()
-                joins = not fitted and not _RULE.match(line) and not _RULE.match(following)
-            keep[i] = not joins
-    reflowed = "".join(line + ("\n" if k else " ") for line, k in zip(lines, keep, strict=False)) + lines[-1]
-    assert len(reflowed) == len(text)
-    return reflowed
+        start = end + 1
+    return "".join(line + ("\n" if k else " ") for line, k in zip(lines, keep, strict=False)) + lines[-1]
 
 
 _LINE_BREAK = re.compile(r"\n\s*")

@@ -156,7 +156,7 @@ def evaluate(
             "first_token": round(answer.timings.get("first_token_ms", 0.0), 2),
         },
         "model": answer.model,
-        "verification": [c.model_dump() for c in answer.verification],
+        "verification": [{**c.model_dump(), "passage": c.checked_against} for c in answer.verification],
     }
 
 

@@ -36,6 +36,7 @@ class AnswerRequest:
     # Passages put before the LLM: prompt processing dominates on a CPU, and the passages holding the
     # best sentences come first (see _for_llm).
     llm_passages: int = 3
+    llm_window: int = 2
     history: Sequence[dict[str, str]] = ()
     warnings: list[str] = field(default_factory=list)
 
@@ -141,7 +142,7 @@ def answer_events(
     answer = None
     streamed = ""
     emitted = 0
-    given = _for_llm(passages, ranked, request.llm_passages)
+    given = _for_llm(passages, ranked, request.llm_passages, request.llm_window)
     stream = cast(Generator[str, None, None], llm.stream(answer_messages(query, language, given)))
     try:
         for delta in stream:
@@ -179,10 +180,37 @@ def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) ->
     return passages, kept
 
 
-def _for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int) -> list[Passage]:
-    """The passages the model reads: those holding the best-ranked sentences first, then by rank."""
+def _for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int, window: int) -> list[Passage]:
+    """The passages the model reads: those holding the best-ranked sentences first, then by rank; each
+    cut to its best sentences and ``window`` sentences either side (0: whole) — prompt processing is
+    most of an answer's time on a CPU."""
     order = [c.passage_index for c in ranked] + list(range(len(passages)))
-    return [passages[i] for i in list(dict.fromkeys(order))[:limit]]
+    chosen = list(dict.fromkeys(order))[:limit]
+    if window <= 0:
+        return [passages[i] for i in chosen]
+    return [_window(passages[i], [c for c in ranked if c.passage_index == i][:2], window) for i in chosen]
+
+
+def _window(passage: Passage, best: Sequence[Candidate], window: int) -> Passage:
+    """The stretch of the passage around its best sentences, as a passage of its own (offsets kept)."""
+    spans = passage.sentence_spans()
+    hits = [i for i, (s, e) in enumerate(spans) if any(s <= c.start < e or c.start <= s < c.end for c in best)]
+    if not spans or not hits:
+        hits = [0] if spans else []
+    if not hits:
+        return passage
+    first, last = max(0, min(hits) - window), min(len(spans) - 1, max(hits) + window)
+    lo, hi = spans[first][0], spans[last][1]
+    if lo == 0 and hi >= len(passage.text.rstrip()):
+        return passage
+    return passage.model_copy(
+        update={
+            "text": passage.text[lo:hi],
+            "start": passage.start + lo,
+            "end": passage.start + hi,
+            "sentences": tuple((s - lo, e - lo) for s, e in spans[first : last + 1]),
+        }
+    )
 
 
 def _from_llm(
@@ -208,6 +236,8 @@ def _from_llm(
     if verified.resolved.dropped:
         warnings.append(f"Dropped citation markers that name no passage: {sorted(set(verified.resolved.dropped))}.")
     for check in verified.dropped:
+        if not strip_markers(check.text):
+            continue  # a stray marker is not a sentence anyone would miss
         warnings.append(f"Dropped an unverified sentence ({check.reason}): {strip_markers(check.text)!r}")
     if not verified.resolved.has_citations:
         warnings.append("No sentence of the LLM's answer was backed by the passage it cites; the answer is extractive.")

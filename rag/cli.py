@@ -136,7 +136,12 @@ def _render(answer: Any) -> str:
             flag = "" if c.supported else "  (weak support)"
             lines.append(f"  [{c.n}] {c.source} — {c.title}{flag}")
             lines.append(textwrap.indent(textwrap.fill(textwrap.shorten(quote, 400), 96), "      "))
-    mode = f"LLM ({answer.model})" if answer.mode == "llm" else "extractive (no LLM)"
+    if answer.mode == "llm":
+        mode = f"LLM ({answer.model}, {answer.backend}; every sentence checked against its source)"
+    elif any("LLM" in w and "no llm answered" not in w.lower() for w in answer.warnings):
+        mode = "extractive (the LLM did not give a verified answer: see the notes)"
+    else:
+        mode = "extractive (no LLM)"
     lines.append("")
     lines.append(f"mode: {mode}; {answer.timings.get('total_ms', 0):.0f} ms")
     lines.extend(f"note: {w}" for w in answer.warnings)

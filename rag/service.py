@@ -205,6 +205,7 @@ class RagService:
             llm=chat,
             llm_required=choice not in ("auto", "none"),
             llm_passages=self.settings.llm_passages,
+            llm_window=self.settings.llm_window,
             history=list(history or []),
         )
 

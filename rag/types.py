@@ -55,6 +55,8 @@ class SentenceCheck(BaseModel):
     support: float = Field(0.0, description="Share of its content words in the best cited passage, or its cosine.")
     reason: str = Field("", description="Why it was dropped; empty when kept.")
     attributed: bool = Field(False, description="The model cited nothing; the verifier found the passage backing it.")
+    # The text of the passage the verdict was reached on (for evaluating the verifier; not serialised).
+    checked_against: str = Field("", exclude=True, repr=False)
 
 
 class Answer(BaseModel):

@@ -90,20 +90,23 @@ def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | 
         attributed = _attributed(claim, passages, similarity)
         if attributed is None:
             check.reason = "cites no passage, and no passage states it"
+            check.checked_against = "\n---\n".join(p.text for p in passages)
             return check
         n, support = attributed
         check.text, check.cited = f"{sentence.rstrip()} [{n}]", [n]
+        check.checked_against = passages[n - 1].text
         check.support, check.supported, check.attributed = round(support, 3), True, True
         return check
-    best, reason = 0.0, ""
+    best, reason, against = 0.0, "", ""
     for n in real:
         support, why = _backing(claim, passages[n - 1], similarity)
         if not why:
             check.support, check.supported = round(support, 3), True
+            check.checked_against = passages[n - 1].text
             return check
         if support >= best:
-            best, reason = support, why
-    check.support, check.reason = round(best, 3), reason
+            best, reason, against = support, why, passages[n - 1].text
+    check.support, check.reason, check.checked_against = round(best, 3), reason, against
     return check
 
 

@@ -33,4 +33,4 @@ def test_retrieval_over_a_large_synthetic_collection(tmp_path: Path, size: int) 
     hybrid = service.retrieve(target.text, top_k=3)
     assert target.chunk_id in [p.chunk_id for p in hybrid]
     only = service.retrieve(target.text, top_k=3, sources=[target.source])
-    assert {p.source for p in only} == {target.source}
+    assert {p.path for p in only} == {target.source}  # the key; the name shown is its shortest unique tail

@@ -8,6 +8,7 @@ fixed system prompt is processed once, not per question.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -21,6 +22,16 @@ from rag.llm.models import PACKAGED, model_path
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADING = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    # Freed before the interpreter tears its modules down: llama-cpp-python's own finaliser, run later,
+    # prints a traceback on every exit otherwise.
+    with _LOADING:
+        for llama, _ in _LOADED.values():
+            llama.close()
+        _LOADED.clear()
 
 
 def _load(path: Path, context: int, threads: int) -> tuple[Any, threading.Lock]:
