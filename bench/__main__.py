@@ -22,6 +22,7 @@ for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("
 from bench.coldstart import cold_ask  # noqa: E402
 from bench.common import Context, Result, machine  # noqa: E402
 from bench.ingest_cases import changed_file, ingest_throughput, warm_up  # noqa: E402
+from bench.llm_cases import llm_latency  # noqa: E402
 from bench.retrieval_cases import encoder_fidelity, retrieval_latency  # noqa: E402
 from bench.scale import scale  # noqa: E402
 from bench.web_cases import web_concurrency  # noqa: E402
@@ -35,6 +36,7 @@ CASES: dict[str, Callable[[Context], list[Result]]] = {
     "cold": cold_ask,
     "scale": scale,
     "web": web_concurrency,
+    "llm": llm_latency,
 }
 
 

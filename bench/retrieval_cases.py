@@ -17,10 +17,8 @@ from rag.service import RagService
 from rag.settings import ENGLISH_EMBED_MODEL, Settings
 
 
-def _llama_retriever(ctx: Context, embedder: Embedder) -> Any:
-    """llama-index's defaults (SentenceSplitter, in-memory vector store) with the same bundled model,
-    wrapped as a llama-index embedding so nothing is downloaded."""
-    from llama_index.core import Document, VectorStoreIndex
+def bundled_embedding(embedder: Embedder) -> Any:
+    """Our embedding model as a llama-index embedding, so that a baseline downloads nothing."""
     from llama_index.core.embeddings import BaseEmbedding
     from pydantic import PrivateAttr
 
@@ -51,8 +49,15 @@ def _llama_retriever(ctx: Context, embedder: Embedder) -> Any:
         async def _aget_query_embedding(self, query: str) -> list[float]:
             return self._get_query_embedding(query)
 
+    return BundledEmbedding(embedder)
+
+
+def _llama_retriever(ctx: Context, embedder: Embedder) -> Any:
+    """llama-index's defaults (SentenceSplitter, in-memory vector store) with the same bundled model."""
+    from llama_index.core import Document, VectorStoreIndex
+
     docs = [Document(text=p.read_text(encoding="utf-8")) for p in sorted(ctx.paragraphs.iterdir())]
-    index = VectorStoreIndex.from_documents(docs, embed_model=BundledEmbedding(embedder))
+    index = VectorStoreIndex.from_documents(docs, embed_model=bundled_embedding(embedder))
     return index.as_retriever(similarity_top_k=5)
 
 

@@ -188,7 +188,7 @@ def _for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: in
     chosen = list(dict.fromkeys(order))[:limit]
     if window <= 0:
         return [passages[i] for i in chosen]
-    return [_window(passages[i], [c for c in ranked if c.passage_index == i][:2], window) for i in chosen]
+    return [_window(passages[i], [c for c in ranked if c.passage_index == i][:1], window) for i in chosen]
 
 
 def _window(passage: Passage, best: Sequence[Candidate], window: int) -> Passage:

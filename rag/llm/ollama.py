@@ -34,7 +34,7 @@ class OllamaChat:
         return client(self.host, timeout or self.timeout)
 
     def _failure(self, exc: BaseException, timeout: float) -> LLMError:
-        return LLMError(describe(exc, self.host, self.model, timeout, "RAG_LLM_MODEL"))
+        return LLMError(describe(exc, self.host, self.model, timeout, "RAG_OLLAMA_MODEL"))
 
     def check(self, timeout: float = 2.0) -> None:
         """Raise LLMError unless the server answers and has the model: a fast probe before asking."""
