@@ -36,7 +36,7 @@ class AnswerRequest:
     # Passages put before the LLM: prompt processing dominates on a CPU, and the passages holding the
     # best sentences come first (see _for_llm).
     llm_passages: int = 3
-    llm_window: int = 2
+    llm_window: int = 1
     history: Sequence[dict[str, str]] = ()
     warnings: list[str] = field(default_factory=list)
 

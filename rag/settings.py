@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(0, ge=0, description="CPU threads of the local model (0: every core).")
     llm_passages: int = Field(3, ge=1, le=20, description="Passages the LLM reads (the best-evidenced first).")
     llm_window: int = Field(
-        2, ge=0, le=20, description="Sentences the LLM reads either side of a passage's best ones (0: whole passages)."
+        1, ge=0, le=20, description="Sentences the LLM reads either side of a passage's best ones (0: whole passages)."
     )
     ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model used by the ollama backend.")
     openai_url: str = Field(
