@@ -22,6 +22,7 @@ from vectorstore.lexical import tokenize
 # counts as the same (multilingual-e5-small; measured in docs/llm.md on labelled LLM sentences).
 CROSS_LANGUAGE_SUPPORT = 0.86
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_ENUMERATOR = re.compile(r"\s*(?:\d{1,2}|[a-zA-Z])[.)]\s*")  # "1." "b)": a list's numbering, not a claim
 _LEADING_MARKERS = re.compile(r"^\s*((?:\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]\s*)+)")
 
 # Orders to an AI planted in a document (prompt injection), in English and Vietnamese. A security
@@ -78,8 +79,11 @@ def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | 
     claim = MARKER.sub("", sentence).strip()
     check = SentenceCheck(text=sentence, cited=cited)
     real = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
-    if not any(ch.isalnum() for ch in claim):
+    if not any(ch.isalnum() for ch in claim) or _ENUMERATOR.fullmatch(claim):
         check.reason = "has no words, only markers"
+        return check
+    if claim.rstrip().endswith(("?", "？")):
+        check.reason = "is a question, not an answer"
         return check
     if cited and not real:
         check.reason = "cites a passage number that does not exist"

@@ -66,3 +66,9 @@ def test_a_sentence_citing_only_passages_that_do_not_exist_is_dropped() -> None:
 def test_bare_markers_are_no_claim() -> None:
     verified = verify("[2]", _passages())
     assert verified.resolved.text == "" and verified.checks[0].reason == "has no words, only markers"
+
+
+def test_an_echoed_question_or_a_list_number_is_no_claim() -> None:
+    verified = verify("How many animals does the herd have? [2] 1. [2] The herd has 120 animals [2].", _passages())
+    assert verified.resolved.text == "The herd has 120 animals [1]."
+    assert [c.reason for c in verified.dropped] == ["is a question, not an answer", "has no words, only markers"]
