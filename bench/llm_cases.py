@@ -66,7 +66,11 @@ def _timed(tokens: Iterator[str], started: float) -> tuple[float, float, str, in
 
 
 def llm_latency(ctx: Context) -> list[Result]:
-    settings = Settings(home=ctx.work / "home", ollama_host=DEAD_OLLAMA, llm="local", llm_model=DEFAULT_MODEL)
+    # A collection of its own, which fills itself with the bundled corpus (the bench home's default
+    # collection holds the XQuAD paragraphs).
+    settings = Settings(
+        home=ctx.work / "home", collection="bench-llm", ollama_host=DEAD_OLLAMA, llm="local", llm_model=DEFAULT_MODEL
+    )
     service = RagService(settings)
     path = str(model_path(DEFAULT_MODEL, settings.home))
     engine = _llama_index_engine(service, path, settings)
