@@ -24,6 +24,7 @@ from gradio.events import api as gradio_api
 from rag.citations import strip_markers
 from rag.errors import RagError
 from rag.llm import LLMError, OllamaChat
+from rag.llm.models import PACKAGED
 from rag.service import RagService, bundled_corpus, service_for
 from rag.settings import Settings
 from rag.types import Answer
@@ -69,6 +70,13 @@ def _ollama_status(service: RagService) -> tuple[str, list[str]]:
         return f"**Ollama:** not reachable ({exc}). Answers are extractive.", []
     listed = ", ".join(f"`{m}`" for m in models) or "none (run `ollama pull …`)"
     return f"**Ollama:** reachable at `{host}`. Models: {listed}.", models
+
+
+def _model_choices(settings: Settings, names: list[str]) -> list[tuple[str, str]]:
+    """Blank means each backend's own default, so a local model's name never reaches Ollama unasked."""
+    default = f"default (local: {settings.llm_model}; Ollama: {settings.ollama_model})"
+    named = sorted({*PACKAGED, *(n for n in names if n)})
+    return [(default, ""), *((n, n) for n in named)]
 
 
 def _bundled() -> Path | None:
@@ -221,8 +229,7 @@ def build_app(settings: Settings) -> gr.Blocks:
 
     def check_ollama(current: str) -> tuple[str, Any]:
         status, models = _ollama_status(service)
-        choices = sorted({*models, current or settings.llm_model})
-        return status, gr.update(choices=choices, value=current or settings.llm_model)
+        return status, gr.update(choices=_model_choices(settings, [*models, current]), value=current or "")
 
     app = gr.Blocks(title="rag-bilingual — ask your documents", analytics_enabled=False)
     with app:
@@ -280,7 +287,11 @@ def build_app(settings: Settings) -> gr.Blocks:
             top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to answer from (top-k)")
             mode = gr.Radio(MODE_CHOICES, value=settings.llm, label="Answer mode", elem_id="mode")
             model = gr.Dropdown(
-                [settings.llm_model], value=settings.llm_model, allow_custom_value=True, label="Ollama model"
+                _model_choices(settings, []),
+                value="",
+                allow_custom_value=True,
+                label="Model (blank: the answer mode's default)",
+                elem_id="model",
             )
             temperature = gr.Slider(0, 2, value=settings.llm_temperature, step=0.05, label="Temperature")
             ollama_status = gr.Markdown(elem_id="ollama-status")
