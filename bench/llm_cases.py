@@ -13,8 +13,8 @@ from bench.common import DEAD_OLLAMA, Context, Result
 from bench.retrieval_cases import bundled_embedding
 from evals.datasets import Question, load_gold
 from evals.metrics import answer_contains
+from rag.answer.prompts import answer_messages
 from rag.llm.models import DEFAULT_MODEL, model_path
-from rag.prompts import answer_messages
 from rag.service import RagService, bundled_corpus
 from rag.settings import Settings
 

@@ -12,12 +12,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import rag.answering as answering
+import rag.answer.pipeline as answering
 from bench.common import DEAD_OLLAMA
 from evals.datasets import load_gold
 from evals.metrics import answer_contains
+from rag.answer.prompts import answer_messages
 from rag.llm.local import LocalChat
-from rag.prompts import answer_messages
 from rag.service import RagService
 from rag.settings import Settings
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rag.answer.prompts import defang
 from rag.llm import ChatModel, LLMError
-from rag.prompts import defang
 
 JUDGE_METRICS = ("judge_faithfulness", "judge_correctness")
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeAlias
 
-from rag.citations import MARKER
+from rag.answer.citations import MARKER
 from rag.text import content_terms
 from vectorstore.lexical import tokenize
 
@@ -147,7 +147,7 @@ def citation_validity(markers: Sequence[int], n_passages: int) -> float | None:
 
 
 def lexical_support(sentence: str, passages: Sequence[str], threshold: float = 0.5) -> bool:
-    """Enough of the sentence's content words occur in the passages (the check ``rag.citations`` uses).
+    """Enough of the sentence's content words occur in the passages (the check ``rag.answer.citations`` uses).
 
     Passages are tokenised one by one so that no word pair is joined across a passage boundary.
     A sentence without content words claims nothing and is supported.

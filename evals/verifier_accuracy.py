@@ -14,10 +14,10 @@ from pathlib import Path
 
 from evals.datasets import DATA
 from ingest.language import detect_language
+from rag.answer.verify import verify
 from rag.service import RagService
 from rag.settings import Settings
 from rag.types import Passage
-from rag.verify import verify
 
 LABELS = DATA / "verifier_labels.jsonl"
 _MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")

@@ -52,7 +52,7 @@ class FusionParams:
     # ... and even fused, a passage that only the other-language list ranks scores half of one that
     # both same-language lists rank, so it rarely reaches the answer pool (gold questions asked in
     # English of the Vietnamese document). This share of every result list (at least one place: one
-    # of 5; the answer pool asks for more, see rag.answering.POOL_CROSS_RESERVE) is kept for the best
+    # of 5; the answer pool asks for more, see rag.answer.pipeline.POOL_CROSS_RESERVE) is kept for the best
     # passages of that list, at the end of the list, when they are not in it.
     cross_reserve: float = 0.3
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
 from ingest.embedding import EmbeddingError, open_embedder
-from rag.answering import POOL_CROSS_RESERVE, AnswerRequest, answer_events, validate_question
+from rag.answer.pipeline import POOL_CROSS_RESERVE, AnswerRequest, answer_events, validate_question
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import ChatModel, open_chat, resolve_backend
 from rag.retrieval import FusionParams, hybrid_search

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer_types import asked_type_found, name_clues
-from rag.evidence import QueryTerms
-from rag.extractive import MISSING_NUMBER_FACTOR, candidates
+from rag.answer.answer_types import asked_type_found, name_clues
+from rag.answer.evidence import QueryTerms
+from rag.answer.extractive import MISSING_NUMBER_FACTOR, candidates
 from rag.types import Passage
 
 
@@ -106,8 +106,8 @@ def test_a_sentence_in_the_other_language_without_the_questions_year_is_discount
 
 
 def test_both_quoted_sentences_keep_their_passages_when_ranked_below_top_k() -> None:
-    from rag.answering import _handed
-    from rag.extractive import choose, extract
+    from rag.answer.extractive import choose, extract
+    from rag.answer.pipeline import _handed
 
     texts = [
         "Hội nghị diễn ra tại Hà Nội.",
@@ -153,7 +153,7 @@ def test_the_first_question_word_is_the_one_asked() -> None:
 
 
 def test_a_who_answer_given_by_a_pronoun_is_quoted_with_the_sentence_naming_the_person() -> None:
-    from rag.extractive import extract
+    from rag.answer.extractive import extract
 
     text = (
         "Theo bà Lê Thị Việt Lâm, hội nghị sẽ ghi nhận nhiều cột mốc. "
@@ -171,7 +171,7 @@ def test_a_who_answer_given_by_a_pronoun_is_quoted_with_the_sentence_naming_the_
 
 
 def test_a_sentence_giving_another_year_or_code_than_the_question_is_demoted() -> None:
-    from rag.extractive import CONFLICT_FACTOR
+    from rag.answer.extractive import CONFLICT_FACTOR
 
     texts = [
         "5G coverage reached 91.2 per cent of the population.",
@@ -196,7 +196,7 @@ def test_a_sentence_giving_another_year_or_code_than_the_question_is_demoted() -
 
 
 def tokenize_words(text: str) -> set[str]:
-    from rag.evidence import undotted
+    from rag.answer.evidence import undotted
     from vectorstore.lexical import tokenize
 
     return set(tokenize(undotted(text)))
@@ -261,7 +261,7 @@ def test_a_title_with_a_modifier_the_question_lacks_is_another_role() -> None:
 
 
 def test_an_answer_from_the_other_language_quotes_its_close_runners_up() -> None:
-    from rag.extractive import CROSS_SENTENCES, Candidate, choose
+    from rag.answer.extractive import CROSS_SENTENCES, Candidate, choose
 
     def ranked(cross: bool) -> list[Candidate]:
         scores = [1.0, 0.8, 0.76, 0.74, 0.7]

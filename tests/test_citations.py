@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.citations import resolve, strip_markers
-from rag.prompts import answer_messages, defang
+from rag.answer.citations import resolve, strip_markers
+from rag.answer.prompts import answer_messages, defang
 from rag.types import Passage
 
 HARBOUR = "The harbour cranes lift containers at night. Gulls nest on the old pier."

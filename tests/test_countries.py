@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.countries import countries, names_of
-from rag.evidence import QueryTerms, neutral_keys
+from rag.answer.countries import countries, names_of
+from rag.answer.evidence import QueryTerms, neutral_keys
 from vectorstore.lexical import tokenize
 
 

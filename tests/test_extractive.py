@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ingest import detect_language
-from rag.citations import MARKER, strip_markers
-from rag.refusal import REFUSALS, UNSUPPORTED_LANGUAGE
+from rag.answer.citations import MARKER, strip_markers
+from rag.answer.refusal import REFUSALS, UNSUPPORTED_LANGUAGE
 from rag.service import RagService
 from rag.types import Answer
 
@@ -184,8 +184,8 @@ def test_stream_yields_passages_first_and_the_answer_last(corpus_service: RagSer
 
 
 def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
-    from rag.evidence import QueryTerms
-    from rag.extractive import candidates, is_heading
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates, is_heading
     from rag.types import Passage
 
     text = "Hanoi Declaration on digital cooperation\nThe Hanoi Declaration calls AI a critical new infrastructure."
@@ -196,7 +196,7 @@ def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
 
 
 def test_photo_captions_count_as_headings() -> None:
-    from rag.extractive import is_heading
+    from rag.answer.extractive import is_heading
 
     text = "The meeting opened.\nA view of the 6th meeting in Hanoi (Photo: VNA)\nCác bộ trưởng chụp ảnh (Ảnh: TTXVN)"
     caption = text.index("A view")
@@ -216,7 +216,7 @@ def test_photo_captions_count_as_headings() -> None:
     ],
 )
 def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, sentence: str, expected: float) -> None:
-    from rag.answer_types import asked_type_found
+    from rag.answer.answer_types import asked_type_found
 
     assert (1.0 if asked_type_found(question, sentence) else 0.0) == expected
 
@@ -233,13 +233,13 @@ def test_answer_type_of_the_question_is_looked_for_in_sentences(question: str, s
     ],
 )
 def test_asked_type_must_come_from_beyond_the_question_itself(question: str, sentence: str, expected: object) -> None:
-    from rag.answer_types import asked_type_found
+    from rag.answer.answer_types import asked_type_found
 
     assert asked_type_found(question, sentence) is expected
 
 
 def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietnamese() -> None:
-    from rag.evidence import neutral_keys
+    from rag.answer.evidence import neutral_keys
 
     assert {"month:1", "ord:5"} <= neutral_keys("The 5th meeting opened on January 16.")
     assert {"month:1", "ord:5"} <= neutral_keys("Cuộc họp lần thứ năm khai mạc ngày 16 tháng 1.")
@@ -248,7 +248,7 @@ def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietn
 
 
 def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_and_numbers() -> None:
-    from rag.evidence import UNSEEN_JOIN_WEIGHT, QueryTerms
+    from rag.answer.evidence import UNSEEN_JOIN_WEIGHT, QueryTerms
 
     seen = {"tốc", "độ", "internet", "việt", "nam", "vietnam", "2025", "đạt", "6th"}
     idf = {t: 1.0 for t in seen}.get
@@ -274,8 +274,8 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
 
 
 def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> None:
-    from rag.evidence import QueryTerms
-    from rag.extractive import candidates
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates
     from rag.types import Passage
 
     en = "E-commerce reached US$36 billion in 2025, three times the level of 2020."
@@ -302,14 +302,14 @@ def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> No
     ],
 )
 def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, expected: object) -> None:
-    from rag.answer_types import asked_type_found
+    from rag.answer.answer_types import asked_type_found
 
     assert asked_type_found(question, sentence) is expected
 
 
 def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
-    from rag.evidence import QueryTerms, undotted
-    from rag.extractive import candidates
+    from rag.answer.evidence import QueryTerms, undotted
+    from rag.answer.extractive import candidates
     from rag.types import Passage
 
     assert undotted("the U.S. Coordinator and the U.S.A") == "the US Coordinator and the USA"
@@ -322,9 +322,9 @@ def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
 
 
 def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_below_top_k() -> None:
-    from rag.answering import _handed
-    from rag.evidence import QueryTerms
-    from rag.extractive import candidates
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates
+    from rag.answer.pipeline import _handed
     from rag.types import Passage
 
     texts = ["ASEAN met in Hanoi.", "ASEAN adopted a plan.", "The summary report of the Digital Masterplan 2025."]
@@ -343,8 +343,8 @@ def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_belo
 
 
 def test_a_sentence_about_another_edition_is_demoted() -> None:
-    from rag.evidence import QueryTerms
-    from rag.extractive import candidates
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates
     from rag.types import Passage
 
     text = "The 6th ASEAN Digital Ministers' Meeting took place in Hanoi. The fifth meeting took place in Bangkok."

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from ollama_stub import OllamaStub, Reply
 
-from rag.prompts import NOT_FOUND, SYSTEM_PROMPT
-from rag.refusal import REFUSALS
+from rag.answer.prompts import NOT_FOUND, SYSTEM_PROMPT
+from rag.answer.refusal import REFUSALS
 from rag.service import RagService
 
 QUESTION = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_text
 from ingest.e5_embedding import E5Embedder
-from rag.citations import MARKER, resolve, strip_markers
-from rag.prompts import defang
+from rag.answer.citations import MARKER, resolve, strip_markers
+from rag.answer.prompts import defang
 from rag.settings import DEFAULT_EMBED_MODEL
 from rag.types import Passage
 

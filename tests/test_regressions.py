@@ -10,9 +10,9 @@ from conftest import NO_LOCAL_MODEL, make_settings
 
 from ingest.language import detect_language
 from ingest.loaders import load_text
-from rag.citations import resolve
+from rag.answer.citations import resolve
+from rag.answer.prompts import defang
 from rag.cli import main
-from rag.prompts import defang
 from rag.service import RagService
 from rag.types import Passage
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import DEAD_OLLAMA, NO_LOCAL_MODEL
 
-from rag.answering import MAX_QUESTION_CHARS
+from rag.answer.pipeline import MAX_QUESTION_CHARS
+from rag.answer.refusal import UNSUPPORTED_LANGUAGE
 from rag.cli import EXIT_ERROR, main
-from rag.refusal import UNSUPPORTED_LANGUAGE
 from rag.service import RagService
 
 CHAIR_Q = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.evidence import QueryTerms
+from rag.answer.evidence import QueryTerms
 from vectorstore.lexical import LexicalIndex, tokenize
 from vectorstore.spelling import SpellingIndex
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from rag.answer.verify import split_claims, verify
 from rag.types import Passage
-from rag.verify import split_claims, verify
 
 HARBOUR = (
     "The harbour authority approved its 2026 budget in March after a long debate. "

@@ -13,15 +13,15 @@ from typing import cast
 
 from ingest import detect_language
 from ingest.cleaning import clean_text
-from rag.citations import resolve, strip_markers
-from rag.evidence import QueryTerms, answer_evidence
-from rag.extractive import Candidate, SentenceSimilarity, candidates, choose, quote
+from rag.answer.citations import resolve, strip_markers
+from rag.answer.evidence import QueryTerms, answer_evidence
+from rag.answer.extractive import Candidate, SentenceSimilarity, candidates, choose, quote
+from rag.answer.prompts import NOT_FOUND, answer_messages, condense_messages
+from rag.answer.refusal import refusal_text
+from rag.answer.verify import Similarity, verify
 from rag.llm import ChatModel, LLMError
-from rag.prompts import NOT_FOUND, answer_messages, condense_messages
-from rag.refusal import refusal_text
 from rag.text import content_terms
 from rag.types import Answer, AnswerEvent, Passage
-from rag.verify import Similarity, verify
 
 ANSWER_LANGUAGES = {"en", "vi"}
 

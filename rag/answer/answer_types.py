@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.countries import countries
+from rag.answer.countries import countries
 from vectorstore.lexical import tokenize
 
 _UPPER = "A-ZÀ-ỸĐ"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answer_types import (
+from rag.answer.answer_types import (
     ORDINAL_NUMBER,
     STARTS_WITH_PRONOUN,
     YEAR,
@@ -22,8 +22,8 @@ from rag.answer_types import (
     asks_for_person,
     name_clues,
 )
-from rag.citations import MARKER
-from rag.evidence import QueryTerms, neutral_keys, undotted
+from rag.answer.citations import MARKER
+from rag.answer.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
 from vectorstore.lexical import tokenize
 

@@ -3,7 +3,7 @@
 A sentence is kept when one passage it cites backs it: that passage holds every number the sentence
 states, and either most of its content words (same language) or, across languages, a sentence whose
 meaning is close by the multilingual embedding. Sentences that cite nothing, cite no real passage or
-are not backed are dropped and reported; what is left is renumbered and cited (rag.citations).
+are not backed are dropped and reported; what is left is renumbered and cited (rag.answer.citations).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.language import detect_language
-from rag.citations import MARKER, SUPPORT_THRESHOLD, ResolvedCitations, resolve
+from rag.answer.citations import MARKER, SUPPORT_THRESHOLD, ResolvedCitations, resolve
 from rag.text import content_terms, sentence_spans
 from rag.types import Passage, SentenceCheck
 from vectorstore.lexical import tokenize

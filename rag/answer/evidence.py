@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.countries import countries, names_of
+from rag.answer.countries import countries, names_of
 from rag.text import content_terms
 from vectorstore.lexical import tokenize
 
