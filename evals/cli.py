@@ -1,4 +1,5 @@
-"""`rag eval seeds|xquad|compare`, plugged into the `rag` command through the "rag.commands" entry point."""
+"""`rag eval seeds|blind3|thirdparty|xquad|compare|calibrate`, plugged into the `rag` command through the
+"rag.commands" entry point."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     seeds = esub.add_parser("seeds", help="the hand-written questions on the bundled corpus")
     seeds.add_argument("--split", choices=["dev", "test", "all"], default="all")
     run_options(seeds)
+
+    blind3 = esub.add_parser("blind3", help="a third blind set on the bundled corpus, written before any run")
+    run_options(blind3)
 
     third = esub.add_parser("thirdparty", help="questions on 24 third-party documents (man pages, FAQs, HTML, PDF)")
     third.add_argument("--split", choices=["dev", "test", "all"], default="all")
@@ -80,6 +84,9 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
     if args.eval_command == "seeds":
         tasks = datasets.seeds_suite(args.split)
         suite = f"seeds-{args.split}"
+    elif args.eval_command == "blind3":
+        tasks = datasets.blind3_suite()
+        suite = "blind3"
     elif args.eval_command == "thirdparty":
         tasks = datasets.thirdparty_suite(args.split)
         suite = f"thirdparty-{args.split}"

@@ -1,4 +1,5 @@
-"""The two suites: the hand-written gold questions on the bundled corpus, and XQuAD en/vi.
+"""The suites: the hand-written gold questions on the bundled corpus (and a third blind set on it),
+the third-party documents, and XQuAD en/vi.
 
 Each suite is a list of tasks; a task is a collection (documents to ingest) plus the questions asked
 against it, each with its reference answers and gold source file names.
@@ -15,6 +16,7 @@ from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
 GOLD_FILE = DATA / "gold.jsonl"
+BLIND3_FILE = DATA / "blind3.jsonl"
 THIRDPARTY_DIR = DATA / "thirdparty"
 XQUAD_DIR = DATA / "xquad"
 
@@ -82,6 +84,15 @@ def seeds_suite(split: str = "all") -> list[Task]:
     """One task per question type, all on the bundled corpus in its own evaluation collection."""
     tasks: dict[str, Task] = {}
     for q in load_gold(split=split):
+        tasks.setdefault(q.task, Task(q.task, "eval-seeds", None)).questions.append(q)
+    return [tasks[name] for name in sorted(tasks)]
+
+
+def blind3_suite() -> list[Task]:
+    """The third blind set (``blind3.jsonl``, split "blind3"): questions written from the bundled documents
+    before the system was run on them. One task per question type, in the seeds' collection (same corpus)."""
+    tasks: dict[str, Task] = {}
+    for q in load_gold(BLIND3_FILE, split="blind3"):
         tasks.setdefault(q.task, Task(q.task, "eval-seeds", None)).questions.append(q)
     return [tasks[name] for name in sorted(tasks)]
 
