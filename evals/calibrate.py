@@ -38,3 +38,90 @@ def calibrate(rows: Sequence[dict[str, Any]], max_refused_answerable: float = 0.
             best = Calibration(threshold, round(f1, 4), round(tp / n_unanswerable, 4), round(fp / n_answerable, 4))
     assert best is not None  # threshold 0 refuses nothing, so it always qualifies
     return best
+
+
+# The signals the learned refusal reads (rag.answer.refusal.signals); chosen on the dev questions by
+# cross-validated refusal F1 (docs/evaluation.md, "Learned refusal").
+FEATURES = (
+    "evidence",
+    "sentence_evidence",
+    "coverage",
+    "heaviest_missing",
+    "sentence_score",
+    "margin",
+    "dense",
+    "sentence_cosine",
+    "lexical",
+    "type_asked",
+    "type_missing",
+    "cross",
+    "unknown",
+    "unknown_names",
+    "absent_share",
+)
+
+
+def fit_refusal_models(
+    rows: Sequence[dict[str, Any]], embed_model: str, max_refused_answerable: float = 0.07
+) -> dict[str, Any]:
+    """What rag/answer/refusal_model.json holds: the model on every signal, for collections embedded
+    with ``embed_model``, and one on the signals no embedding model scales, for any other."""
+    from rag.answer.refusal import LEXICAL_SIGNALS
+
+    return {
+        "embed_model": embed_model,
+        "models": {
+            "full": fit_refusal(rows, FEATURES, max_refused_answerable),
+            "lexical": fit_refusal(rows, LEXICAL_SIGNALS, max_refused_answerable),
+        },
+    }
+
+
+def fit_refusal(
+    rows: Sequence[dict[str, Any]],
+    features: Sequence[str] = FEATURES,
+    max_refused_answerable: float = 0.07,
+    c: float = 0.1,
+    folds: int = 5,
+) -> dict[str, Any]:
+    """The refusal model fitted on ``rows`` (one per question, with its signals), as stored in
+    rag/answer/refusal_model.json. The threshold is chosen on cross-validated probabilities, so it is
+    not set on answers the model has already seen; the coefficients then come from all rows."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    usable = [r for r in rows if r.get("signals")]  # no passages at all: refused before any model
+    x = np.array([[float(r["signals"].get(f, 0.0)) for f in features] for r in usable])
+    y = np.array([bool(r["answerable"]) for r in usable], dtype=int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    model = LogisticRegression(C=c, max_iter=1000)
+    splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    held_out = cross_val_predict(model, z, y, cv=splits, method="predict_proba")[:, 1]
+    chosen = calibrate(
+        [{"evidence": float(p), "answerable": bool(a)} for p, a in zip(held_out, y, strict=True)],
+        max_refused_answerable,
+    )
+    model.fit(z, y)
+    return {
+        "features": list(features),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": chosen.threshold,
+        "fitted_on": {
+            "questions": len(usable),
+            "answerable": int(y.sum()),
+            "C": c,
+            "max_refused_answerable": max_refused_answerable,
+            "cross_validated": {
+                "folds": folds,
+                "refusal_f1": chosen.refusal_f1,
+                "refused_unanswerable": chosen.refused_unanswerable,
+                "refused_answerable": chosen.refused_answerable,
+            },
+        },
+    }

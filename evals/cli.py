@@ -56,9 +56,14 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     cmp.add_argument("b", type=Path)
     cmp.set_defaults(handler=handle)
 
-    cal = esub.add_parser("calibrate", help="the refusal threshold from a run (use a dev-split run)")
-    cal.add_argument("run", type=Path, help="a run folder (its results.jsonl is read)")
-    cal.add_argument("--max-refused-answerable", type=float, default=0.10)
+    cal = esub.add_parser(
+        "calibrate", help="fit the refusal model on the dev questions (seeds and third-party dev halves)"
+    )
+    cal.add_argument("runs", type=Path, nargs="*", help="dev-split run folders to fit on (default: run both now)")
+    cal.add_argument("--max-refused-answerable", type=float, default=0.07)
+    cal.add_argument("--write", type=Path, help="where to store the model (e.g. rag/answer/refusal_model.json)")
+    cal.add_argument("--quiet", action="store_true", help="no progress bars")
+    cal.add_argument("--home", help="where the evaluation collections live (default: RAG_HOME)")
     cal.set_defaults(handler=handle)
 
 
@@ -70,15 +75,7 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
         print(report.compare(_load_summary(args.a), _load_summary(args.b)))
         return 0
     if args.eval_command == "calibrate":
-        from evals.calibrate import calibrate
-
-        rows = [r for r in _load_rows(args.run) if r["mode"] == "hybrid"]
-        result = calibrate(rows, args.max_refused_answerable)
-        print(
-            f"RAG_REFUSAL_THRESHOLD={result.threshold:g}  (refusal F1 {result.refusal_f1:.3f}, refuses "
-            f"{result.refused_unanswerable:.0%} of unanswerable and {result.refused_answerable:.0%} of answerable)"
-        )
-        return 0
+        return _calibrate(args, settings)
 
     modes: tuple[RetrievalMode, ...] = MODES if args.retrieval == "all" else (args.retrieval,)
     if args.eval_command == "seeds":
@@ -139,6 +136,38 @@ def _load_rows(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read run results at {file}: {exc}") from exc
+
+
+def _calibrate(args: argparse.Namespace, settings: Any) -> int:
+    """The refusal model from dev questions only: the test halves and blind sets then measure it."""
+    from evals import datasets
+    from evals.calibrate import fit_refusal_models
+    from evals.runner import RunConfig, run
+
+    rows: list[dict[str, Any]] = []
+    for folder in args.runs:
+        suite = str(_load_summary(folder).get("suite", ""))
+        if not suite.endswith("-dev"):
+            raise ValueError(f"{folder} is a {suite or 'unknown'} run: calibrate on dev-split runs only")
+        rows += [r for r in _load_rows(folder) if r["mode"] == "hybrid"]
+    if not args.runs:
+        config = RunConfig(modes=("hybrid",), llm="none", show_progress=not args.quiet)
+        rows = run(settings, datasets.seeds_suite("dev") + datasets.thirdparty_suite("dev"), config)
+    fitted = fit_refusal_models(rows, settings.embed_model, args.max_refused_answerable)
+    for name, model in fitted["models"].items():
+        cv = model["fitted_on"]["cross_validated"]
+        print(
+            f"{name}: fitted on {model['fitted_on']['questions']} dev questions; threshold {model['threshold']:g}; "
+            f"cross-validated refusal F1 {cv['refusal_f1']:.3f}, refuses {cv['refused_unanswerable']:.0%} of "
+            f"unanswerable and {cv['refused_answerable']:.0%} of answerable"
+        )
+    text = json.dumps(fitted, indent=1) + "\n"
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+        print(f"wrote {args.write}", file=sys.stderr)
+    else:
+        print(text, end="")
+    return 0
 
 
 def _load_summary(path: Path) -> dict[str, Any]:

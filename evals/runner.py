@@ -145,6 +145,7 @@ def evaluate(
         "answer_mode": answer.mode,
         "refused": answer.refused,
         "evidence": answer.evidence,
+        "signals": answer.signals,
         "citations": [{"n": c.n, "source": c.source, "supported": c.supported} for c in answer.citations],
         "_cited_texts": [{"text": c.text} for c in answer.citations],
         "warnings": answer.warnings,

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
 from ingest.embedding import EmbeddingError, open_embedder
+from rag.answer.llm_reader import LLMReader
 from rag.answer.pipeline import POOL_CROSS_RESERVE, AnswerRequest, answer_events, validate_question
+from rag.answer.refusal import RefusalModel
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import ChatModel, open_chat, resolve_backend
 from rag.retrieval import FusionParams, hybrid_search
@@ -51,6 +53,7 @@ class RagService:
         # Collections found non-empty and built with our model: later questions skip both checks
         # (two Chroma round trips each). An ingest in this service clears the mark.
         self._ready: set[str] = set()
+        self.refusal = RefusalModel.load(settings.embed_model)
 
     @property
     def embedder(self) -> Embedder:
@@ -197,18 +200,15 @@ class RagService:
         store = self._ready_store(collection)
         index = store.lexical_index()
         sources = _source_keys(store, index, sources)
-        k = top_k or self.settings.top_k
         request = AnswerRequest(
             question=question,
-            top_k=k,
-            refusal_threshold=self.settings.refusal_threshold,
-            llm=chat,
+            top_k=top_k or self.settings.top_k,
+            refusal=self.refusal,
+            refusal_threshold=self.refusal_threshold,
+            llm=None if chat is None else self.llm_reader(chat),
             llm_required=choice not in ("auto", "none"),
-            llm_passages=self.settings.llm_passages,
-            llm_window=self.settings.llm_window,
             history=list(history or []),
         )
-
         reserve = max(self.settings.cross_reserve, POOL_CROSS_RESERVE) if self.settings.cross_reserve > 0 else 0.0
 
         def retrieve(query: str, top: int) -> list[Passage]:
@@ -217,11 +217,23 @@ class RagService:
 
         languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
-        multilingual = self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
-        similarity = self._similarity if multilingual else None
+        similarity = self._similarity if self._multilingual else None
         near = index.has_near_spelling if index is not None else None
-        cosines = self._cosines if multilingual else None
-        yield from answer_events(request, retrieve, idf, languages, similarity, near, cosines)
+        yield from answer_events(request, retrieve, idf, languages, similarity, near)
+
+    @property
+    def refusal_threshold(self) -> float:
+        t = self.settings.refusal_threshold
+        return self.refusal.threshold if t is None else t
+
+    @property
+    def _multilingual(self) -> bool:
+        return self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
+
+    def llm_reader(self, chat: ChatModel) -> LLMReader:
+        """The LLM reader on ``chat``; with a multilingual model its verifier also checks across languages."""
+        s = self.settings
+        return LLMReader(chat, s.llm_passages, s.llm_window, self._cosines if self._multilingual else None)
 
     def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """The question's cosines to sentences, for scoring sentences across languages."""

@@ -90,8 +90,12 @@ class Settings(BaseSettings):
     sentence_weight_lexical: float = Field(
         0.1, ge=0, description="Weight of that share when BM25 ranks alone (questions the model cannot read)."
     )
-    refusal_threshold: float = Field(
-        0.30, ge=0, le=1, description="Evidence below this is refused (calibrated on the dev questions)."
+    refusal_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Refuse when the probability that the documents answer is below this (default: the "
+        "threshold fitted with the refusal model on the dev questions, rag eval calibrate).",
     )
 
     llm: LLMChoice = Field(

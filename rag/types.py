@@ -70,7 +70,12 @@ class Answer(BaseModel):
     backend: str | None = Field(None, description="The LLM backend that answered: local, ollama or openai.")
     language: str = "en"
     invalid_markers: int = Field(0, description="[n] markers the LLM wrote that named no passage (dropped).")
-    evidence: float = Field(0.0, description="Strength of the best evidence, compared to the refusal threshold.")
+    evidence: float = Field(
+        0.0, description="Probability that the documents answer (the learned refusal), compared to its threshold."
+    )
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="What the refusal decided on: coverage, cosines, cues (rag.answer.refusal)."
+    )
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
     verification: list[SentenceCheck] = Field(

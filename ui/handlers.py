@@ -18,7 +18,7 @@ from typing import Any
 
 import gradio as gr
 
-from rag.citations import strip_markers
+from rag.answer.citations import strip_markers
 from rag.errors import RagError
 from rag.llm import LLMError, OllamaChat
 from rag.service import RagService

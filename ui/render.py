@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from rag.citations import MARKER
+from rag.answer.citations import MARKER
 from rag.types import Answer, Citation, Passage
 
 # Characters that Markdown would read as formatting; answers quote documents verbatim, so they are escaped

@@ -217,14 +217,23 @@ def _key_idf(key: str, idf: Callable[[str], float]) -> float:
 
 
 def _naming_words(question: str) -> list[str]:
-    """Naming words of the question, without its first word unless that is an acronym or a number
-    (every sentence starts with a capital)."""
-    words = [w for w in _NAMING_WORD.findall(question) if any(c.isupper() or c.isdigit() for c in w)]
-    first = _WORD.search(question)
-    starts = bool(words and first and question[first.start() :].startswith(words[0]))
-    if starts and not (words[0].isupper() or any(c.isdigit() for c in words[0])):
-        words = words[1:]
-    return words
+    """Naming words of the question, without the first word of each of its sentences unless that is an
+    acronym or a number (every sentence starts with a capital)."""
+    return [
+        m.group(0)
+        for m in _NAMING_WORD.finditer(question)
+        if any(c.isupper() or c.isdigit() for c in m.group(0))
+        and not (_SENTENCE_START.fullmatch(question[: m.start()]) and not _acronym_or_number(m.group(0)))
+    ]
+
+
+# Nothing but the end of an earlier sentence before a word: a follow-up joined to the question before
+# it ("Who chaired the meeting? When?") starts a sentence of its own.
+_SENTENCE_START = re.compile(r"(?:.*[.?!…]\s+|\W*)", re.DOTALL)
+
+
+def _acronym_or_number(word: str) -> bool:
+    return word.isupper() or any(c.isdigit() for c in word)
 
 
 # Weight of a join of two syllables that no document has, relative to a word (see QueryTerms.of).

@@ -7,18 +7,17 @@ final answer), so streaming and non-streaming answers can never drift apart.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import cast
 
 from ingest import detect_language
 from ingest.cleaning import clean_text
-from rag.answer.citations import resolve, strip_markers
-from rag.answer.evidence import QueryTerms, answer_evidence
-from rag.answer.extractive import Candidate, SentenceSimilarity, candidates, choose, quote
-from rag.answer.prompts import NOT_FOUND, answer_messages, condense_messages
-from rag.answer.refusal import refusal_text
-from rag.answer.verify import Similarity, verify
+from rag.answer.evidence import QueryTerms
+from rag.answer.extractive import Candidate, SentenceSimilarity, candidates, choose
+from rag.answer.llm_reader import LLMReader, NothingVerified
+from rag.answer.prompts import condense_messages
+from rag.answer.reader import Draft, ExtractiveReader, Reader, Reading, read
+from rag.answer.refusal import RefusalModel, refusal_text, signals
 from rag.llm import ChatModel, LLMError
 from rag.text import content_terms
 from rag.types import Answer, AnswerEvent, Passage
@@ -30,13 +29,14 @@ ANSWER_LANGUAGES = {"en", "vi"}
 class AnswerRequest:
     question: str
     top_k: int
+    # The learned refusal and the probability of an answer below which it refuses.
+    refusal: RefusalModel
     refusal_threshold: float
-    llm: ChatModel | None
+    # The LLM reader (None: extractive answers only); the extractive reader's draft is shown first and
+    # stays the answer when the LLM's does not hold up.
+    llm: LLMReader | None = None
     llm_required: bool = False
-    # Passages put before the LLM: prompt processing dominates on a CPU, and the passages holding the
-    # best sentences come first (see _for_llm).
-    llm_passages: int = 3
-    llm_window: int = 1
+    extractive: Reader = field(default_factory=ExtractiveReader)
     history: Sequence[dict[str, str]] = ()
     warnings: list[str] = field(default_factory=list)
 
@@ -87,11 +87,9 @@ def answer_events(
     collection_languages: set[str],
     similarity: Callable[[str], SentenceSimilarity] | None = None,
     near_spelling: Callable[[str], bool] | None = None,
-    cosines: Similarity | None = None,
 ) -> Iterator[AnswerEvent]:
     """``similarity``: for a multilingual embedding model, the question's cosines to sentences;
-    ``near_spelling``: whether the collection has a word spelt nearly like a token (QueryTerms.of);
-    ``cosines``: any text's cosines to others (the verifier's check across languages)."""
+    ``near_spelling``: whether the collection has a word spelt nearly like a token (QueryTerms.of)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
     question = request.question
@@ -101,7 +99,7 @@ def answer_events(
 
     if llm is not None:
         try:
-            llm.check()
+            llm.chat.check()
         except LLMError as exc:
             asked = "LLM mode was requested, but no" if request.llm_required else "No"
             warnings.append(f"{asked} LLM answered ({exc}); the answer is extractive.")
@@ -109,7 +107,7 @@ def answer_events(
 
     query = question
     if request.history:
-        query = _standalone(question, language, request.history, llm, warnings)
+        query = _standalone(question, language, request.history, llm.chat if llm else None, warnings)
 
     t = time.perf_counter()
     pool = retrieve(query, max(request.top_k, ANSWER_POOL))
@@ -120,48 +118,50 @@ def answer_events(
     yield AnswerEvent(kind="passages", passages=passages)
 
     quoted = choose(ranked)  # what an extractive answer quotes; the evidence is theirs
-    strength = max((answer_evidence(c.coverage, c.dense, terms, c.type_found, c.cross) for c in quoted), default=0.0)
-    base = Answer(question=question, text="", passages=passages, language=language, evidence=round(strength, 4))
-
+    cosine = float(sentence_similarity([quoted[0].text])[0]) if sentence_similarity and quoted else None
+    seen = signals(terms, ranked, quoted, passages, cosine)
+    answerable = request.refusal.probability(seen)
+    base = Answer(
+        question=question, text="", passages=passages, language=language, evidence=round(answerable, 4), signals=seen
+    )
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
-    if not passages or strength < request.refusal_threshold or foreign:
-        yield _final(_refused(base, llm), warnings, timings, started)
+    if not passages or answerable < request.refusal_threshold or foreign:
+        yield _final(_refused(base, llm.chat if llm else None), warnings, timings, started)
         return
 
     t = time.perf_counter()
-    resolved = resolve(quote(quoted), passages)
+    reading = Reading(query, language, passages, ranked)
+    extractive = _answer(base, read(request.extractive, reading))
     timings["extract_ms"] = _ms(t)
-    extractive = base.model_copy(update={"text": resolved.text, "citations": resolved.citations, "mode": "extractive"})
     if llm is None:
         yield _final(extractive, warnings, timings, started)
         return
     # The quick answer, shown while the model reads; the verified LLM answer replaces it.
     yield AnswerEvent(kind="quick", answer=extractive)
-
     t = time.perf_counter()
     answer = None
-    streamed = ""
-    emitted = 0
-    given = _for_llm(passages, ranked, request.llm_passages, request.llm_window)
-    stream = cast(Generator[str, None, None], llm.stream(answer_messages(query, language, given)))
     try:
-        for delta in stream:
-            if not streamed:
-                timings["first_token_ms"] = _ms(t)
-            streamed += delta
-            # Hold back the start until it cannot be the not-found sentinel.
-            if len(streamed.strip()) <= len(NOT_FOUND) and NOT_FOUND.startswith(streamed.strip()):
+        for item in llm.stream(reading):
+            if isinstance(item, Draft):
+                answer = _answer(base, item)
+                warnings.extend(item.warnings)
                 continue
-            yield AnswerEvent(kind="delta", delta=streamed[emitted:])
-            emitted = len(streamed)
-        timings["generate_ms"] = _ms(t)
-        answer = _from_llm(base, streamed, given, llm, warnings, cosines)
+            timings.setdefault("first_token_ms", _ms(t))
+            if item:
+                yield AnswerEvent(kind="delta", delta=item)
+    except NothingVerified as exc:
+        warnings.extend(exc.warnings)
+        warnings.append("No sentence of the LLM's answer was backed by the passage it cites; the answer is extractive.")
     except LLMError as exc:
-        timings["generate_ms"] = _ms(t)
         warnings.append(f"The LLM failed ({exc}); the answer is extractive.")
-    finally:
-        stream.close()  # a reader who stops listening stops the model
+    timings["generate_ms"] = _ms(t)
     yield _final(answer or extractive, warnings, timings, started)
+
+
+def _answer(base: Answer, draft: Draft) -> Answer:
+    """A reader's draft as the public answer, on the retrieval's passages and evidence."""
+    fields = ("text", "citations", "mode", "refused", "model", "backend", "invalid_markers", "verification")
+    return base.model_copy(update={name: getattr(draft, name) for name in fields})
 
 
 def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) -> tuple[list[Passage], list[Candidate]]:
@@ -178,81 +178,6 @@ def _handed(pool: Sequence[Passage], ranked: Sequence[Candidate], top_k: int) ->
     passages = [pool[i] for i in top]
     kept = [replace(c, passage_index=place[c.passage_index]) for c in ranked if c.passage_index in place]
     return passages, kept
-
-
-def _for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int, window: int) -> list[Passage]:
-    """The passages the model reads: those holding the best-ranked sentences first, then by rank; each
-    cut to its best sentences and ``window`` sentences either side (0: whole) — prompt processing is
-    most of an answer's time on a CPU."""
-    order = [c.passage_index for c in ranked] + list(range(len(passages)))
-    chosen = list(dict.fromkeys(order))[:limit]
-    if window <= 0:
-        return [passages[i] for i in chosen]
-    return [_window(passages[i], [c for c in ranked if c.passage_index == i][:1], window) for i in chosen]
-
-
-def _window(passage: Passage, best: Sequence[Candidate], window: int) -> Passage:
-    """The stretch of the passage around its best sentences, as a passage of its own (offsets kept)."""
-    spans = passage.sentence_spans()
-    hits = [i for i, (s, e) in enumerate(spans) if any(s <= c.start < e or c.start <= s < c.end for c in best)]
-    if not spans or not hits:
-        hits = [0] if spans else []
-    if not hits:
-        return passage
-    first, last = max(0, min(hits) - window), min(len(spans) - 1, max(hits) + window)
-    lo, hi = spans[first][0], spans[last][1]
-    if lo == 0 and hi >= len(passage.text.rstrip()):
-        return passage
-    return passage.model_copy(
-        update={
-            "text": passage.text[lo:hi],
-            "start": passage.start + lo,
-            "end": passage.start + hi,
-            "sentences": tuple((s - lo, e - lo) for s, e in spans[first : last + 1]),
-        }
-    )
-
-
-def _from_llm(
-    base: Answer,
-    text: str,
-    passages: Sequence[Passage],
-    llm: ChatModel,
-    warnings: list[str],
-    cosines: Similarity | None,
-) -> Answer | None:
-    """The model's answer, verified sentence by sentence; None when no sentence holds up."""
-    if text.strip().startswith(NOT_FOUND) or not text.strip():
-        return base.model_copy(
-            update={
-                "text": refusal_text(base.language),
-                "refused": True,
-                "mode": "llm",
-                "model": llm.name,
-                "backend": llm.backend,
-            }
-        )
-    verified = verify(text.strip(), passages, cosines)
-    if verified.resolved.dropped:
-        warnings.append(f"Dropped citation markers that name no passage: {sorted(set(verified.resolved.dropped))}.")
-    for check in verified.dropped:
-        if not strip_markers(check.text):
-            continue  # a stray marker is not a sentence anyone would miss
-        warnings.append(f"Dropped an unverified sentence ({check.reason}): {strip_markers(check.text)!r}")
-    if not verified.resolved.has_citations:
-        warnings.append("No sentence of the LLM's answer was backed by the passage it cites; the answer is extractive.")
-        return None
-    return base.model_copy(
-        update={
-            "text": verified.resolved.text,
-            "citations": verified.resolved.citations,
-            "mode": "llm",
-            "model": llm.name,
-            "backend": llm.backend,
-            "invalid_markers": sum(c.reason.startswith("cites a passage number") for c in verified.checks),
-            "verification": verified.checks,
-        }
-    )
 
 
 def _refused(base: Answer, llm: ChatModel | None) -> Answer:

@@ -1,0 +1,116 @@
+"""The LLM reader: the model answers from a few passages, and every sentence it writes is checked
+against the passage it cites (``rag.answer.verify``); what does not hold up is dropped and reported."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from typing import cast
+
+from rag.answer.citations import strip_markers
+from rag.answer.extractive import Candidate
+from rag.answer.prompts import NOT_FOUND, answer_messages
+from rag.answer.reader import Draft, Reading
+from rag.answer.refusal import refusal_text
+from rag.answer.verify import Similarity, verify
+from rag.llm import ChatModel, LLMError
+from rag.types import Passage
+
+
+class NothingVerified(LLMError):
+    """No sentence of the model's answer was backed by the passage it cites; ``warnings`` say what was
+    dropped and why."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("no sentence of the LLM's answer was backed by the passage it cites")
+        self.warnings = warnings
+
+
+class LLMReader:
+    """``passages``: how many passages the model reads; ``window``: sentences kept either side of each
+    passage's best one (0: the whole passage) — prompt processing is most of an answer's time on a CPU.
+    ``cosines``: any text's cosines to others, for checking sentences across languages."""
+
+    def __init__(
+        self, chat: ChatModel, passages: int = 3, window: int = 1, cosines: Similarity | None = None
+    ) -> None:
+        self.chat = chat
+        self.passages = passages
+        self.window = window
+        self.cosines = cosines
+
+    def stream(self, reading: Reading) -> Iterator[str | Draft]:
+        given = for_llm(reading.passages, reading.ranked, self.passages, self.window)
+        messages = answer_messages(reading.question, reading.language, given)
+        stream = cast(Generator[str, None, None], self.chat.stream(messages))
+        streamed = ""
+        emitted = 0
+        try:
+            for delta in stream:
+                streamed += delta
+                # Hold back the start until it cannot be the not-found sentinel.
+                if len(streamed.strip()) <= len(NOT_FOUND) and NOT_FOUND.startswith(streamed.strip()):
+                    yield ""
+                    continue
+                yield streamed[emitted:]
+                emitted = len(streamed)
+        finally:
+            stream.close()  # a reader who stops listening stops the model
+        yield self.draft(streamed, given, reading.language)
+
+    def draft(self, text: str, given: Sequence[Passage], language: str) -> Draft:
+        """The model's answer verified sentence by sentence; NothingVerified when no sentence holds up."""
+        if text.strip().startswith(NOT_FOUND) or not text.strip():
+            return self._made(Draft(text=refusal_text(language), refused=True))
+        verified = verify(text.strip(), given, self.cosines)
+        warnings = []
+        if verified.resolved.dropped:
+            warnings.append(f"Dropped citation markers that name no passage: {sorted(set(verified.resolved.dropped))}.")
+        for check in verified.dropped:
+            if strip_markers(check.text):  # a stray marker is not a sentence anyone would miss
+                warnings.append(f"Dropped an unverified sentence ({check.reason}): {strip_markers(check.text)!r}")
+        if not verified.resolved.has_citations:
+            raise NothingVerified(warnings)
+        draft = Draft(
+            text=verified.resolved.text,
+            citations=verified.resolved.citations,
+            invalid_markers=sum(c.reason.startswith("cites a passage number") for c in verified.checks),
+            verification=verified.checks,
+            warnings=warnings,
+        )
+        return self._made(draft)
+
+    def _made(self, draft: Draft) -> Draft:
+        draft.mode, draft.model, draft.backend = "llm", self.chat.name, self.chat.backend
+        return draft
+
+
+def for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int, window: int) -> list[Passage]:
+    """The passages the model reads: those holding the best-ranked sentences first, then by rank; each
+    cut to its best sentence and ``window`` sentences either side (0: whole)."""
+    order = [c.passage_index for c in ranked] + list(range(len(passages)))
+    chosen = list(dict.fromkeys(order))[:limit]
+    if window <= 0:
+        return [passages[i] for i in chosen]
+    return [_window(passages[i], [c for c in ranked if c.passage_index == i][:1], window) for i in chosen]
+
+
+def _window(passage: Passage, best: Sequence[Candidate], window: int) -> Passage:
+    """The stretch of the passage around its best sentences, as a passage of its own (offsets kept)."""
+    spans = passage.sentence_spans()
+    hits = [i for i, (s, e) in enumerate(spans) if any(s <= c.start < e or c.start <= s < c.end for c in best)]
+    if not spans or not hits:
+        hits = [0] if spans else []
+    if not hits:
+        return passage
+    first, last = max(0, min(hits) - window), min(len(spans) - 1, max(hits) + window)
+    lo, hi = spans[first][0], spans[last][1]
+    if lo == 0 and hi >= len(passage.text.rstrip()):
+        return passage
+    return passage.model_copy(
+        update={
+            "text": passage.text[lo:hi],
+            "start": passage.start + lo,
+            "end": passage.start + hi,
+            "sentences": tuple((s - lo, e - lo) for s, e in spans[first : last + 1]),
+        }
+    )
