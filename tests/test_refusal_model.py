@@ -43,7 +43,9 @@ def test_the_shipped_model_names_only_signals_answers_carry(corpus_service: RagS
     answer = corpus_service.ask("Who chaired the 6th ASEAN Digital Ministers' Meeting?", llm="none")
     assert set(model.features) <= set(answer.signals)
     assert answer.evidence == pytest.approx(model.probability(answer.signals), abs=1e-3)
-    refused = corpus_service.ask("What is the total budget allocated to implement the ASEAN Digital Masterplan 2026–2030?", llm="none")
+    refused = corpus_service.ask(
+        "What is the total budget allocated to implement the ASEAN Digital Masterplan 2026–2030?", llm="none"
+    )
     assert refused.refused and refused.evidence < corpus_service.refusal_threshold
 
 

@@ -30,9 +30,7 @@ class LLMReader:
     passage's best one (0: the whole passage) — prompt processing is most of an answer's time on a CPU.
     ``cosines``: any text's cosines to others, for checking sentences across languages."""
 
-    def __init__(
-        self, chat: ChatModel, passages: int = 3, window: int = 1, cosines: Similarity | None = None
-    ) -> None:
+    def __init__(self, chat: ChatModel, passages: int = 3, window: int = 1, cosines: Similarity | None = None) -> None:
         self.chat = chat
         self.passages = passages
         self.window = window

@@ -84,6 +84,8 @@ LEXICAL_SIGNALS = (
     "unknown_names",
     "absent_share",
 )
+
+
 @dataclass(frozen=True)
 class RefusalModel:
     """P(the documents answer) = logistic(coef · standardised signals + intercept); refuse below ``threshold``."""
