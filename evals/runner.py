@@ -18,8 +18,9 @@ from evals.datasets import Question, Task
 from evals.judge import judge
 from ingest import detect_language
 from rag.llm import LLMError
+from rag.options import LLMChoice
 from rag.service import RagService, bundled_corpus
-from rag.settings import LLMChoice, RetrievalMode, Settings
+from rag.settings import RetrievalMode, Settings
 from rag.text import sentence_spans
 from rag.types import Passage
 

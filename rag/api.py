@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Unpack
 
 from ingest import IngestReport
+from rag.options import AskOptions, RetrieveOptions
 from rag.service import RagService, service_for
-from rag.settings import LLMChoice, Settings
+from rag.settings import Settings
 from rag.types import Answer, AnswerEvent, Passage, SourceInfo
 
 
@@ -27,51 +29,21 @@ def ingest(
     return _service(settings).ingest(paths, collection=collection, prune=prune)
 
 
-def retrieve(
-    question: str,
-    *,
-    top_k: int = 5,
-    collection: str | None = None,
-    sources: Sequence[str] | None = None,
-    languages: Sequence[str] | None = None,
-    settings: Settings | None = None,
-) -> list[Passage]:
-    """The top_k passages for the question by hybrid (dense + BM25) search."""
-    return _service(settings).retrieve(
-        question, top_k=top_k, collection=collection, sources=sources, languages=languages
-    )
+def retrieve(question: str, *, settings: Settings | None = None, **options: Unpack[RetrieveOptions]) -> list[Passage]:
+    """The top_k (default 5) passages for the question by hybrid (dense + BM25) search."""
+    return _service(settings).retrieve(question, **options)
 
 
-def ask(
-    question: str,
-    *,
-    top_k: int | None = None,
-    collection: str | None = None,
-    sources: Sequence[str] | None = None,
-    llm: LLMChoice | None = None,
-    history: Sequence[dict[str, str]] | None = None,
-    settings: Settings | None = None,
-) -> Answer:
-    """A cited answer: by the LLM when Ollama answers (llm="auto"), else extractive; or a refusal."""
-    return _service(settings).ask(
-        question, top_k=top_k, collection=collection, sources=sources, llm=llm, history=history
-    )
+def ask(question: str, *, settings: Settings | None = None, **options: Unpack[AskOptions]) -> Answer:
+    """A cited answer: by the LLM when one answers (llm="auto"), else extractive; or a refusal."""
+    return _service(settings).ask(question, **options)
 
 
 def ask_stream(
-    question: str,
-    *,
-    top_k: int | None = None,
-    collection: str | None = None,
-    sources: Sequence[str] | None = None,
-    llm: LLMChoice | None = None,
-    history: Sequence[dict[str, str]] | None = None,
-    settings: Settings | None = None,
+    question: str, *, settings: Settings | None = None, **options: Unpack[AskOptions]
 ) -> Iterator[AnswerEvent]:
     """The answer as events: the passages, then text deltas (LLM mode), then the final Answer."""
-    return _service(settings).ask_stream(
-        question, top_k=top_k, collection=collection, sources=sources, llm=llm, history=history
-    )
+    return _service(settings).ask_stream(question, **options)
 
 
 def sources(collection: str | None = None, *, settings: Settings | None = None) -> list[SourceInfo]:

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Unpack
 
 from ingest import Embedder, IngestOptions, IngestReport, run_ingest
 from ingest.embedding import EmbeddingError, open_embedder
@@ -19,8 +20,9 @@ from rag.answer.pipeline import POOL_CROSS_RESERVE, AnswerRequest, answer_events
 from rag.answer.refusal import RefusalModel
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import ChatModel, open_chat, resolve_backend
+from rag.options import AskOptions, RetrieveOptions, checked
 from rag.retrieval import FusionParams, hybrid_search
-from rag.settings import DEFAULT_EMBED_MODEL, LLMChoice, Settings
+from rag.settings import DEFAULT_EMBED_MODEL, Settings
 from rag.types import Answer, AnswerEvent, Passage, SourceInfo
 from vectorstore import ChunkStore, StoreError, open_store
 from vectorstore.lexical import LexicalIndex
@@ -131,22 +133,16 @@ class RagService:
 
     # -- questions ----------------------------------------------------------------------------
 
-    def retrieve(
-        self,
-        question: str,
-        *,
-        top_k: int = 5,
-        collection: str | None = None,
-        sources: Sequence[str] | None = None,
-        languages: Sequence[str] | None = None,
-        mode: str | None = None,
-    ) -> list[Passage]:
+    def retrieve(self, question: str, **options: Unpack[RetrieveOptions]) -> list[Passage]:
+        o = checked(options, RetrieveOptions)
         question = validate_question(question)
-        mode = mode or self.settings.retrieval_mode
+        mode = o.get("mode") or self.settings.retrieval_mode
         if mode not in ("hybrid", "dense", "bm25"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
+        top_k = o.get("top_k", 5)
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
+        collection, sources, languages = o.get("collection"), o.get("sources"), o.get("languages")
         store = self._ready_store(collection)
         index = store.lexical_index()
         keys = _source_keys(store, index, sources)
@@ -182,32 +178,22 @@ class RagService:
         except EmbeddingError as exc:
             raise RagError(str(exc)) from exc
 
-    def ask_stream(
-        self,
-        question: str,
-        *,
-        top_k: int | None = None,
-        collection: str | None = None,
-        sources: Sequence[str] | None = None,
-        llm: LLMChoice | None = None,
-        history: Sequence[dict[str, str]] | None = None,
-        llm_model: str | None = None,
-        temperature: float | None = None,
-    ) -> Iterator[AnswerEvent]:
+    def ask_stream(self, question: str, **options: Unpack[AskOptions]) -> Iterator[AnswerEvent]:
+        o = checked(options, AskOptions)
         question = validate_question(question)
-        choice = llm or self.settings.llm
-        chat = self.llm(choice, llm_model, temperature)
-        store = self._ready_store(collection)
+        choice = o.get("llm") or self.settings.llm
+        chat = self.llm(choice, o.get("llm_model"), o.get("temperature"))
+        store = self._ready_store(o.get("collection"))
         index = store.lexical_index()
-        sources = _source_keys(store, index, sources)
+        sources = _source_keys(store, index, o.get("sources"))
         request = AnswerRequest(
             question=question,
-            top_k=top_k or self.settings.top_k,
+            top_k=o.get("top_k") or self.settings.top_k,
             refusal=self.refusal,
             refusal_threshold=self.refusal_threshold,
             llm=None if chat is None else self.llm_reader(chat),
             llm_required=choice not in ("auto", "none"),
-            history=list(history or []),
+            history=list(o.get("history") or []),
         )
         reserve = max(self.settings.cross_reserve, POOL_CROSS_RESERVE) if self.settings.cross_reserve > 0 else 0.0
 
@@ -252,29 +238,9 @@ class RagService:
         except EmbeddingError as exc:
             raise RagError(str(exc)) from exc
 
-    def ask(
-        self,
-        question: str,
-        *,
-        top_k: int | None = None,
-        collection: str | None = None,
-        sources: Sequence[str] | None = None,
-        llm: LLMChoice | None = None,
-        history: Sequence[dict[str, str]] | None = None,
-        llm_model: str | None = None,
-        temperature: float | None = None,
-    ) -> Answer:
+    def ask(self, question: str, **options: Unpack[AskOptions]) -> Answer:
         """The answer stream drained: one code path for streaming and non-streaming answers."""
-        events = self.ask_stream(
-            question,
-            top_k=top_k,
-            collection=collection,
-            sources=sources,
-            llm=llm,
-            history=history,
-            llm_model=llm_model,
-            temperature=temperature,
-        )
+        events = self.ask_stream(question, **options)
         final = [e.answer for e in events if e.answer is not None]
         return final[-1]
 

@@ -16,8 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ingest.e5_embedding import NAME as E5_MODEL
 from ingest.e5_embedding import is_e5
 from rag.llm.models import DEFAULT_MODEL as DEFAULT_LOCAL_MODEL
+from rag.options import LLMChoice
 
-LLMChoice = Literal["auto", "local", "ollama", "openai", "none"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 
 # The default reads English and Vietnamese (ingest/e5_embedding.py says why it is not the English-only

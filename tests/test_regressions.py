@@ -88,3 +88,10 @@ def test_markdown_title_has_no_heading_marks(fresh_service: RagService, tmp_path
 def test_unknown_retrieval_mode_is_rejected(corpus_service: RagService) -> None:
     with pytest.raises(ValueError, match="mode"):
         corpus_service.retrieve("Hanoi Declaration", mode="fuzzy")
+
+
+def test_a_misspelt_option_is_an_error_not_ignored(corpus_service: RagService) -> None:
+    with pytest.raises(TypeError, match="topk"):
+        corpus_service.ask("Who chaired the meeting?", topk=3)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="colection"):
+        corpus_service.retrieve("Who chaired the meeting?", colection="x")  # type: ignore[call-arg]

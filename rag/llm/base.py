@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 Messages = list[dict[str, str]]
 
@@ -33,3 +34,20 @@ class ChatModel(Protocol):
     def complete(self, messages: Messages, max_tokens: int | None = None) -> str: ...
 
     def stream(self, messages: Messages, max_tokens: int | None = None) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """What the backends of a model server share: where it listens, the server's own name for the model
+    (which answers are named by), how long a silence may last, and the sampling settings."""
+
+    url: str
+    model: str
+    timeout: float
+    temperature: float = 0.1
+    max_tokens: int = 512
+    backend: ClassVar[str]
+
+    @property
+    def name(self) -> str:
+        return self.model

@@ -47,4 +47,4 @@ def open_chat(
         name = model or (s.llm_model if not is_local_model(s.llm_model) else s.ollama_model)
         return OllamaChat(s.ollama_host, name, s.llm_timeout, temp, max_tokens=s.llm_max_tokens)
     key = s.openai_api_key.get_secret_value() if s.openai_api_key else "not-needed"
-    return OpenAIChat(s.openai_url, model or s.openai_model, s.llm_timeout, temp, key, max_tokens=s.llm_max_tokens)
+    return OpenAIChat(s.openai_url, model or s.openai_model, s.llm_timeout, temp, s.llm_max_tokens, api_key=key)

@@ -8,38 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ingest.ollama_client import catchable, client, describe, listening
-from rag.llm.base import LLMError, Messages
+from rag.llm.base import LLMError, Messages, ServedModel
 
 
 @dataclass(frozen=True)
-class OllamaChat:
-    host: str
-    model: str
-    timeout: float
-    temperature: float = 0.1
-    max_tokens: int = 512
-
-    @property
-    def name(self) -> str:
-        return self.model
-
-    @property
-    def backend(self) -> str:
-        return "ollama"
+class OllamaChat(ServedModel):
+    backend: ClassVar[str] = "ollama"
 
     def _client(self, timeout: float | None = None) -> Any:
-        return client(self.host, timeout or self.timeout)
+        return client(self.url, timeout or self.timeout)
 
     def _failure(self, exc: BaseException, timeout: float) -> LLMError:
-        return LLMError(describe(exc, self.host, self.model, timeout, "RAG_OLLAMA_MODEL"))
+        return LLMError(describe(exc, self.url, self.model, timeout, "RAG_OLLAMA_MODEL"))
 
     def check(self, timeout: float = 2.0) -> None:
         """Raise LLMError unless the server answers and has the model: a fast probe before asking."""
-        if not listening(self.host, timeout):
-            raise LLMError(f"Ollama is not reachable at {self.host}")
+        if not listening(self.url, timeout):
+            raise LLMError(f"Ollama is not reachable at {self.url}")
         try:
             listed = self._client(timeout).list()
         except catchable() as exc:

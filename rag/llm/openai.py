@@ -5,41 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from rag.llm.base import LLMError, Messages
+from rag.llm.base import LLMError, Messages, ServedModel
 
 
 @dataclass(frozen=True)
-class OpenAIChat:
-    base_url: str
-    model: str
-    timeout: float
-    temperature: float = 0.1
+class OpenAIChat(ServedModel):
+    backend: ClassVar[str] = "openai"
     api_key: str = "not-needed"
-    max_tokens: int = 512
-
-    @property
-    def name(self) -> str:
-        return self.model
-
-    @property
-    def backend(self) -> str:
-        return "openai"
 
     def _client(self, timeout: float | None = None) -> Any:
         from openai import OpenAI
 
-        return OpenAI(base_url=self.base_url, api_key=self.api_key, timeout=timeout or self.timeout, max_retries=0)
+        return OpenAI(base_url=self.url, api_key=self.api_key, timeout=timeout or self.timeout, max_retries=0)
 
     def _failure(self, exc: BaseException) -> LLMError:
         from openai import APIConnectionError, APITimeoutError
 
         if isinstance(exc, APITimeoutError):
-            return LLMError(f"the server at {self.base_url} was silent for {self.timeout:g} s (RAG_LLM_TIMEOUT)")
+            return LLMError(f"the server at {self.url} was silent for {self.timeout:g} s (RAG_LLM_TIMEOUT)")
         if isinstance(exc, APIConnectionError):
-            return LLMError(f"no OpenAI-compatible server answers at {self.base_url} (RAG_OPENAI_URL)")
-        return LLMError(f"the server at {self.base_url} failed: {exc}")
+            return LLMError(f"no OpenAI-compatible server answers at {self.url} (RAG_OPENAI_URL)")
+        return LLMError(f"the server at {self.url} failed: {exc}")
 
     def check(self, timeout: float = 2.0) -> None:
         from openai import OpenAIError
@@ -77,4 +65,4 @@ class OpenAIChat:
         except (OpenAIError, httpx.HTTPError) as exc:  # a server that dies mid-stream breaks the read itself
             raise self._failure(exc) from exc
         if not finished:
-            raise LLMError(f"the connection to {self.base_url} broke off mid-answer")
+            raise LLMError(f"the connection to {self.url} broke off mid-answer")
