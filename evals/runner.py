@@ -22,7 +22,7 @@ from rag.options import LLMChoice
 from rag.service import RagService, bundled_corpus
 from rag.settings import RetrievalMode, Settings
 from rag.text import sentence_spans
-from rag.types import Passage
+from rag.types import Citation, Passage
 
 RETRIEVAL_DEPTH = 10
 # A sentence counts as supported by its cited passages when half its content words are there, or when
@@ -162,7 +162,7 @@ def evaluate(
     }
 
 
-def _gold_name(passage: Passage, root: Path) -> str:
+def _gold_name(passage: Passage | Citation, root: Path) -> str:
     """A passage's document as the gold files name it: its path inside the task's documents folder."""
     try:
         return Path(passage.path).relative_to(root.resolve()).as_posix()

@@ -15,15 +15,17 @@ if TYPE_CHECKING:
     from rag.api import ask, ask_stream, ingest, retrieve, sources
     from rag.errors import RagError
     from rag.settings import Settings
-    from rag.types import Answer, AnswerEvent, Citation, Passage, SourceInfo
+    from rag.types import Answer, AnswerEvent, Chunk, Citation, Passage, ScoredChunk, SourceInfo
 
 __all__ = [
     "Answer",
     "AnswerEvent",
+    "Chunk",
     "Citation",
     "IngestReport",
     "Passage",
     "RagError",
+    "ScoredChunk",
     "Settings",
     "SourceInfo",
     "ask",
@@ -44,6 +46,8 @@ _HOMES = {
     "IngestReport": "ingest.report",
     "Answer": "rag.types",
     "AnswerEvent": "rag.types",
+    "Chunk": "rag.types",
+    "ScoredChunk": "rag.types",
     "Citation": "rag.types",
     "Passage": "rag.types",
     "SourceInfo": "rag.types",

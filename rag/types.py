@@ -3,26 +3,23 @@ the eval suite without hand-written converters."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 
-class Passage(BaseModel):
-    """A retrieved chunk: where it comes from, what it says, and how it ranked."""
+class Chunk(BaseModel):
+    """A stored piece of a document: where it comes from and what it says, apart from any score (as
+    llama-index's ``TextNode``)."""
 
     source: str = Field(description="The document's shortest path that no other document of the collection shares.")
     path: str = Field("", description="The document's full path when it was ingested: its key in the store.")
     chunk_id: str
     text: str
-    score: float = Field(description="Fused (reciprocal rank fusion) score; higher is better.")
     start: int = Field(description="Character offset of the chunk in the source's cleaned text.")
     end: int
     language: str = ""
     title: str = ""
-    dense_score: float | None = Field(None, description="Cosine similarity to the question.")
-    lexical_score: float | None = Field(None, description="BM25 score, when the words matched.")
-    rank: int = Field(0, description="1-based position in the fused ranking.")
     # Sentence boundaries in ``text`` as found at ingest; not part of the serialised answer.
     sentences: tuple[tuple[int, int], ...] | None = Field(None, exclude=True, repr=False)
 
@@ -35,15 +32,89 @@ class Passage(BaseModel):
         return sentence_spans(self.text)
 
 
-class Citation(Passage):
-    """A passage an answer cites, with its marker number and the check of what it backs."""
+class Passage(Chunk):
+    """A retrieved chunk with how it ranked (as llama-index's ``NodeWithScore``; also named ScoredChunk)."""
+
+    score: float = Field(description="Fused (reciprocal rank fusion) score; higher is better.")
+    dense_score: float | None = Field(None, description="Cosine similarity to the question.")
+    lexical_score: float | None = Field(None, description="BM25 score, when the words matched.")
+    rank: int = Field(0, description="1-based position in the fused ranking.")
+
+
+ScoredChunk = Passage
+
+_PASSAGE_FIELDS = frozenset(Passage.model_fields)
+
+
+class Citation(BaseModel):
+    """A passage an answer cites: the passage itself, its marker number and the check of what it backs.
+    Serialised flat, with the passage's fields beside ``n`` (as before citations held a passage)."""
 
     n: int = Field(description="The number of its [n] marker in the answer text.")
+    passage: Passage = Field(description="The cited passage.")
     supported: bool = Field(True, description="Whether the sentences citing it share enough content with it.")
     support: float = Field(1.0, description="Share of the citing sentence's content words found in the passage.")
     highlights: list[tuple[int, int]] = Field(
         default_factory=list, description="Spans of the passage text that back the answer (for display)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, data: Any) -> Any:
+        """Accept the flat form too (the passage's fields beside ``n``): JSON written by earlier versions."""
+        if isinstance(data, dict) and "passage" not in data:
+            passage = {k: v for k, v in data.items() if k in _PASSAGE_FIELDS}
+            data = {k: v for k, v in data.items() if k not in _PASSAGE_FIELDS} | {"passage": passage}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flatten(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {**data.pop("passage"), **data}
+
+    # The passage's fields, read through: code written when a citation was a passage keeps working.
+    @property
+    def source(self) -> str:
+        return self.passage.source
+
+    @property
+    def path(self) -> str:
+        return self.passage.path
+
+    @property
+    def chunk_id(self) -> str:
+        return self.passage.chunk_id
+
+    @property
+    def text(self) -> str:
+        return self.passage.text
+
+    @property
+    def start(self) -> int:
+        return self.passage.start
+
+    @property
+    def end(self) -> int:
+        return self.passage.end
+
+    @property
+    def language(self) -> str:
+        return self.passage.language
+
+    @property
+    def title(self) -> str:
+        return self.passage.title
+
+    @property
+    def score(self) -> float:
+        return self.passage.score
+
+    @property
+    def rank(self) -> int:
+        return self.passage.rank
+
+    def sentence_spans(self) -> list[tuple[int, int]]:
+        return self.passage.sentence_spans()
 
 
 class SentenceCheck(BaseModel):

@@ -91,7 +91,7 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def _card(passage: Passage, turn: int, label: str, spans: Sequence[tuple[int, int]], flag: str) -> str:
+def _card(passage: Passage | Citation, turn: int, label: str, spans: Sequence[tuple[int, int]], flag: str) -> str:
     n = passage.n if isinstance(passage, Citation) else passage.rank
     title = html.escape(passage.title or passage.source)
     return (

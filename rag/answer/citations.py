@@ -70,7 +70,7 @@ def resolve(text: str, passages: Sequence[Passage]) -> ResolvedCitations:
         support, highlights = _check(claims.get(n, []), passage)
         citations.append(
             Citation(
-                **passage.model_dump(),
+                passage=passage,
                 n=n,
                 supported=support >= SUPPORT_THRESHOLD,
                 support=round(support, 3),
