@@ -146,10 +146,36 @@ def run_ingest(
     report = IngestReport(collection=store.name)
     files, report.failed = discover(paths)
     states = store.source_states()
+    pending, changed = _prepare(files, states, store, embedder, options, report)
+    changed = _embed(pending, store, embedder, options, report) or changed
+    if prune:
+        gone = _gone(states, files, report, paths)
+        if gone:
+            store.delete_sources(gone)
+            shown = shortest_unique_names(states)
+            report.removed.extend(shown[source] for source in gone)
+            changed = True
+
+    # A pending store holds writes of an ingest that was killed before it published them.
+    if changed or store.pending or (store.exists and store.lexical_index() is None):
+        store.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare(
+    files: list[SourceFile],
+    states: dict[str, SourceState],
+    store: ChunkStore,
+    embedder: Embedder,
+    options: IngestOptions,
+    report: IngestReport,
+) -> tuple[list[_Prepared], bool]:
+    """Read, clean and chunk every new or changed file (unchanged ones are skipped); whether the store
+    changed (an interrupted update's leftovers removed)."""
     chunker: Chunker | None = None
     fingerprint = f"{embedder.model_name}|{options.chunk_size}|{options.chunk_overlap}|reflow{REFLOW_VERSION}"
     changed = False
-
     pending: list[_Prepared] = []
     first_of: dict[bytes, str] = {}  # raw content digest -> the file ingested for it
     reading = tqdm(
@@ -192,7 +218,13 @@ def run_ingest(
         if document.warnings:
             report.warnings[file.name] = document.warnings
         pending.append(_Prepared(file, content_hash, language, title, chunks, state is not None))
+    return pending, changed
 
+
+def _embed(
+    pending: list[_Prepared], store: ChunkStore, embedder: Embedder, options: IngestOptions, report: IngestReport
+) -> bool:
+    """Embed and store the prepared files; whether anything was written."""
     total_chunks = sum(len(p.chunks) for p in pending)
     with tqdm(
         total=total_chunks, desc="Embedding", unit="chunk", disable=not options.show_progress or total_chunks == 0
@@ -209,25 +241,10 @@ def run_ingest(
                 [(_records(p), vectors[lo:hi]) for p, lo, hi in zip(group, offsets, offsets[1:], strict=False)]
             )
             for prepared in group:
-                n = len(prepared.chunks)
                 (report.updated if prepared.updating else report.added).append(prepared.file.name)
-                report.chunks += n
-                changed = True
+                report.chunks += len(prepared.chunks)
             bar.update(len(texts))
-
-    if prune:
-        gone = _gone(states, files, report, paths)
-        if gone:
-            store.delete_sources(gone)
-            shown = shortest_unique_names(states)
-            report.removed.extend(shown[source] for source in gone)
-            changed = True
-
-    # A pending store holds writes of an ingest that was killed before it published them.
-    if changed or store.pending or (store.exists and store.lexical_index() is None):
-        store.commit()
-    report.seconds = time.perf_counter() - started
-    return report
+    return bool(pending)
 
 
 def _gone(

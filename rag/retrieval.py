@@ -7,7 +7,7 @@ of an English-only model and BM25 scores of Vietnamese syllables live on unrelat
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,17 +95,10 @@ def hybrid_search(
     split = mode == "hybrid" and index is not None and params.dense_languages is None and params.cross_dense_weight > 0
     dense: list[tuple[str, float]] = []
     dense_cross: list[tuple[str, float]] = []
-    if mode == "bm25":
-        pass
-    elif split and index is not None and languages is None:
-        dense, dense_cross = _dense_by_language(store, index, vector, depth, sources, query_language)
-    elif split and index is not None:
-        present = set(languages or ())
-        others = sorted(present - {query_language})
-        dense = store.dense_ranking(vector, depth, sources, [query_language]) if query_language in present else []
-        dense_cross = store.dense_ranking(vector, depth, sources, others) if others else []
-    else:
-        dense = store.dense_ranking(vector, depth, sources, languages)
+    if mode != "bm25":
+        dense, dense_cross = _dense_lists(
+            store, index if split else None, vector, depth, sources, languages, query_language
+        )
     same, cross = _lexical_by_language(index, query, query_language, depth, sources, languages)
     lexical = same + cross
 
@@ -144,29 +137,56 @@ def hybrid_search(
         weight = params.sentence_weight if dense_weight > 0 else params.sentence_weight_lexical_only
         fused = _sentence_rerank(fused, records, index, query, query_language, weight / (params.rrf_k + 1))
     fused = _reserve(fused, [cid for cid in reserved if cid in records], top_k, params.cross_reserve)[:top_k]
-    passages = []
     names_index = index or lexical_index
     shown = names_index.display_names if names_index is not None else {}
-    for rank, (cid, score) in enumerate(fused, start=1):
-        record = records[cid]  # chunks deleted by a concurrent ingest between the look-ups are gone
-        passages.append(
-            Passage(
-                source=shown.get(record.source) or posixpath.basename(record.source),
-                path=record.source,
-                chunk_id=cid,
-                text=record.text,
-                score=score,
-                start=record.start,
-                end=record.end,
-                language=record.language,
-                title=record.title,
-                dense_score=similarity.get(cid),
-                lexical_score=bm25.get(cid),
-                rank=rank,
-                sentences=record.sentences,
-            )
-        )
-    return passages
+    return [_passage(records[cid], score, rank, similarity, bm25, shown) for rank, (cid, score) in enumerate(fused, 1)]
+
+
+def _dense_lists(
+    store: ChunkStore,
+    split_by: LexicalIndex | None,
+    vector: np.ndarray,
+    depth: int,
+    sources: list[str] | None,
+    languages: list[str] | None,
+    query_language: str,
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """The dense ranking; with ``split_by`` (the collection's languages known), the question's language
+    and the others ranked apart, so that the other language's best passages reach the fusion."""
+    if split_by is None:
+        return store.dense_ranking(vector, depth, sources, languages), []
+    if languages is None:
+        return _dense_by_language(store, split_by, vector, depth, sources, query_language)
+    present = set(languages)
+    others = sorted(present - {query_language})
+    dense = store.dense_ranking(vector, depth, sources, [query_language]) if query_language in present else []
+    return dense, store.dense_ranking(vector, depth, sources, others) if others else []
+
+
+def _passage(
+    record: ChunkRecord,
+    score: float,
+    rank: int,
+    similarity: dict[str, float],
+    bm25: dict[str, float],
+    shown: Mapping[str, str],
+) -> Passage:
+    cid = record.chunk_id
+    return Passage(
+        source=shown.get(record.source) or posixpath.basename(record.source),
+        path=record.source,
+        chunk_id=cid,
+        text=record.text,
+        score=score,
+        start=record.start,
+        end=record.end,
+        language=record.language,
+        title=record.title,
+        dense_score=similarity.get(cid),
+        lexical_score=bm25.get(cid),
+        rank=rank,
+        sentences=record.sentences,
+    )
 
 
 def _reserve(fused: list[tuple[str, float]], best: list[str], size: int, share: float) -> list[tuple[str, float]]:
