@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.refusal import LEXICAL_SIGNALS, SIGNALS
+
 
 @dataclass(frozen=True)
 class Calibration:
@@ -40,25 +42,9 @@ def calibrate(rows: Sequence[dict[str, Any]], max_refused_answerable: float = 0.
     return best
 
 
-# The signals the learned refusal reads (rag.answer.refusal.signals); chosen on the dev questions by
-# cross-validated refusal F1 (docs/evaluation.md, "Learned refusal").
-FEATURES = (
-    "evidence",
-    "sentence_evidence",
-    "coverage",
-    "heaviest_missing",
-    "sentence_score",
-    "margin",
-    "dense",
-    "sentence_cosine",
-    "lexical",
-    "type_asked",
-    "type_missing",
-    "cross",
-    "unknown",
-    "unknown_names",
-    "absent_share",
-)
+# The signals the learned refusal reads (rag.answer.refusal.signals): all of them, chosen on the dev
+# questions by cross-validated refusal F1 (docs/evaluation.md, "Learned refusal").
+FEATURES = SIGNALS
 
 
 def fit_refusal_models(
@@ -66,8 +52,6 @@ def fit_refusal_models(
 ) -> dict[str, Any]:
     """What rag/answer/refusal_model.json holds: the model on every signal, for collections embedded
     with ``embed_model``, and one on the signals no embedding model scales, for any other."""
-    from rag.answer.refusal import LEXICAL_SIGNALS
-
     return {
         "embed_model": embed_model,
         "models": {

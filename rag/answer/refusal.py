@@ -71,11 +71,16 @@ def signals(
     }
 
 
-# Signals whose scale does not depend on the embedding model: the refusal fitted on these alone serves
-# collections embedded with another model than the one the full refusal was fitted with.
-LEXICAL_SIGNALS = (
+# The signals by name, in the order the fitted models list them.
+SIGNALS = (
+    "evidence",
+    "sentence_evidence",
     "coverage",
     "heaviest_missing",
+    "sentence_score",
+    "margin",
+    "dense",
+    "sentence_cosine",
     "lexical",
     "type_asked",
     "type_missing",
@@ -84,6 +89,10 @@ LEXICAL_SIGNALS = (
     "unknown_names",
     "absent_share",
 )
+# The refusal fitted on the signals no embedding model scales serves collections embedded with another
+# model than the one the full refusal was fitted with (cosines of other models sit in other bands).
+_COSINE_SCALED = {"evidence", "sentence_evidence", "sentence_score", "margin", "dense", "sentence_cosine"}
+LEXICAL_SIGNALS = tuple(s for s in SIGNALS if s not in _COSINE_SCALED)
 
 
 @dataclass(frozen=True)
