@@ -48,15 +48,18 @@ FEATURES = SIGNALS
 
 
 def fit_refusal_models(
-    rows: Sequence[dict[str, Any]], embed_model: str, max_refused_answerable: float = 0.07
+    rows: Sequence[dict[str, Any]],
+    embed_model: str,
+    max_refused_answerable: float = 0.07,
+    evidence_floor: float = 0.30,
 ) -> dict[str, Any]:
     """What rag/answer/refusal_model.json holds: the model on every signal, for collections embedded
     with ``embed_model``, and one on the signals no embedding model scales, for any other."""
     return {
         "embed_model": embed_model,
         "models": {
-            "full": fit_refusal(rows, FEATURES, max_refused_answerable),
-            "lexical": fit_refusal(rows, LEXICAL_SIGNALS, max_refused_answerable),
+            "full": fit_refusal(rows, FEATURES, max_refused_answerable, evidence_floor=evidence_floor),
+            "lexical": fit_refusal(rows, LEXICAL_SIGNALS, max_refused_answerable, evidence_floor=evidence_floor),
         },
     }
 
@@ -67,6 +70,7 @@ def fit_refusal(
     max_refused_answerable: float = 0.07,
     c: float = 0.1,
     folds: int = 5,
+    evidence_floor: float = 0.30,
 ) -> dict[str, Any]:
     """The refusal model fitted on ``rows`` (one per question, with its signals), as stored in
     rag/answer/refusal_model.json. The threshold is chosen on cross-validated probabilities, so it is
@@ -84,8 +88,14 @@ def fit_refusal(
     model = LogisticRegression(C=c, max_iter=1000)
     splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     held_out = cross_val_predict(model, z, y, cv=splits, method="predict_proba")[:, 1]
+    # Only questions whose evidence is below the floor can be refused (rag.answer.refusal.refuses): the
+    # others score above any threshold.
+    weak = [float(r["signals"].get("evidence", 0.0)) < evidence_floor for r in usable]
     chosen = calibrate(
-        [{"evidence": float(p), "answerable": bool(a)} for p, a in zip(held_out, y, strict=True)],
+        [
+            {"evidence": float(p) if w else 2.0, "answerable": bool(a)}
+            for p, w, a in zip(held_out, weak, y, strict=True)
+        ],
         max_refused_answerable,
     )
     model.fit(z, y)
@@ -101,6 +111,7 @@ def fit_refusal(
             "answerable": int(y.sum()),
             "C": c,
             "max_refused_answerable": max_refused_answerable,
+            "evidence_floor": evidence_floor,
             "cross_validated": {
                 "folds": folds,
                 "refusal_f1": chosen.refusal_f1,

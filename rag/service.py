@@ -191,6 +191,7 @@ class RagService:
             top_k=o.get("top_k") or self.settings.top_k,
             refusal=self.refusal,
             refusal_threshold=self.refusal_threshold,
+            refusal_evidence=self.settings.refusal_evidence,
             llm=None if chat is None else self.llm_reader(chat),
             llm_required=choice not in ("auto", "none"),
             history=list(o.get("history") or []),

@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     sentence_weight_lexical: float = Field(
         0.1, ge=0, description="Weight of that share when BM25 ranks alone (questions the model cannot read)."
     )
+    refusal_evidence: float = Field(
+        0.30,
+        ge=0,
+        le=1,
+        description="A question is refused only when its best sentence's evidence is also below this "
+        "(the rule of earlier releases, calibrated on the dev questions; 1: the learned refusal alone).",
+    )
     refusal_threshold: float | None = Field(
         None,
         ge=0,

@@ -62,3 +62,11 @@ def test_calibrate_fits_on_dev_runs_and_refuses_test_runs(tmp_path: Path, monkey
     assert RefusalModel.load("another-model", written).features == LEXICAL_SIGNALS
     assert RefusalModel.load(Settings().embed_model, written).features == FEATURES
     assert main(["eval", "calibrate", str(tmp_path / "test")]) == 2
+
+
+def test_a_question_is_refused_only_when_the_model_and_the_evidence_rule_agree() -> None:
+    from rag.answer.refusal import refuses
+
+    assert refuses(0.2, 0.6, {"evidence": 0.1}, 0.3)
+    assert not refuses(0.2, 0.6, {"evidence": 0.5}, 0.3)  # strong evidence: the rule vetoes
+    assert not refuses(0.9, 0.6, {"evidence": 0.1}, 0.3)  # the model vetoes

@@ -17,7 +17,7 @@ from rag.answer.extractive import Candidate, SentenceSimilarity, candidates, cho
 from rag.answer.llm_reader import LLMReader, NothingVerified
 from rag.answer.prompts import condense_messages
 from rag.answer.reader import Draft, ExtractiveReader, Reader, Reading, read
-from rag.answer.refusal import RefusalModel, refusal_text, signals
+from rag.answer.refusal import RefusalModel, refusal_text, refuses, signals
 from rag.llm import ChatModel, LLMError
 from rag.text import content_terms
 from rag.types import Answer, AnswerEvent, Passage
@@ -32,6 +32,8 @@ class AnswerRequest:
     # The learned refusal and the probability of an answer below which it refuses.
     refusal: RefusalModel
     refusal_threshold: float
+    # Evidence below which a question may be refused at all (see refusal.refuses).
+    refusal_evidence: float = 0.30
     # The LLM reader (None: extractive answers only); the extractive reader's draft is shown first and
     # stays the answer when the LLM's does not hold up.
     llm: LLMReader | None = None
@@ -125,7 +127,8 @@ def answer_events(
         question=question, text="", passages=passages, language=language, evidence=round(answerable, 4), signals=seen
     )
     foreign = language not in ANSWER_LANGUAGES | collection_languages and language != "und"
-    if not passages or answerable < request.refusal_threshold or foreign:
+    refused = refuses(answerable, request.refusal_threshold, seen, request.refusal_evidence)
+    if not passages or refused or foreign:
         yield _final(_refused(base, llm.chat if llm else None), warnings, timings, started)
         return
 
