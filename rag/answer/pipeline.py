@@ -32,8 +32,8 @@ class AnswerRequest:
     # The learned refusal and the probability of an answer below which it refuses.
     refusal: RefusalModel
     refusal_threshold: float
-    # Evidence below which a question may be refused at all (see refusal.refuses).
-    refusal_evidence: float = 0.30
+    # Evidence below which a question may be refused at all (see refusal.refuses; RAG_REFUSAL_EVIDENCE).
+    refusal_evidence: float
     # The LLM reader (None: extractive answers only); the extractive reader's draft is shown first and
     # stays the answer when the LLM's does not hold up.
     llm: LLMReader | None = None
