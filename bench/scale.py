@@ -73,7 +73,7 @@ def build(home: Path, n: int, url: str | None) -> dict[str, float]:
     commit = timed(store.commit)
     from rag.settings import Settings
 
-    store.set_info("embed_model", Settings().embed_model)  # the vectors are random: any 384-d model reads them
+    store.set_info("embed_model", Settings().embedding.model)  # the vectors are random: any 384-d model reads them
     return {"write_s": write, "bm25_s": commit, "count": store.count()}
 
 

@@ -212,8 +212,8 @@ def with_reflow(segment: Segmenter, fit: bool = False) -> Segmenter:
 
 @cache
 def _project_sentences() -> ModuleType:
-    """ingest/sentences.py loaded on its own: importing the `ingest` package would import the embedder."""
-    spec = importlib.util.spec_from_file_location("_bench_project_sentences", ROOT / "ingest" / "sentences.py")
+    """textproc/sentences.py loaded on its own, as the project splits sentences."""
+    spec = importlib.util.spec_from_file_location("_bench_project_sentences", ROOT / "textproc" / "sentences.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -223,12 +223,12 @@ def _project_sentences() -> ModuleType:
 @cache
 def _punkt() -> Any:
     # The project's tokenizer: punkt's English model (bundled in llama-index-core) with the abbreviations
-    # ingest/sentences.py adds ("No.", "TP.", "PGS.TS.", ...).
+    # textproc/sentences.py adds ("No.", "TP.", "PGS.TS.", ...).
     return _project_sentences()._punkt()
 
 
 def punkt_lines(text: str, lang: str) -> list[Span]:
-    """The project's current rule, ingest.sentences.sentence_spans: every line break ends a sentence."""
+    """The project's current rule, textproc.sentences.sentence_spans: every line break ends a sentence."""
     # Unwrapped from its lru_cache, which would otherwise time dictionary look-ups on repeated runs.
     return list(_project_sentences()._sentence_spans.__wrapped__(text))
 

@@ -153,7 +153,9 @@ def _calibrate(args: argparse.Namespace, settings: Any) -> int:
     if not args.runs:
         config = RunConfig(modes=("hybrid",), llm="none", show_progress=not args.quiet)
         rows = run(settings, datasets.seeds_suite("dev") + datasets.thirdparty_suite("dev"), config)
-    fitted = fit_refusal_models(rows, settings.embed_model, args.max_refused_answerable, settings.refusal_evidence)
+    fitted = fit_refusal_models(
+        rows, settings.embedding.model, args.max_refused_answerable, settings.answer.refusal.evidence
+    )
     for name, model in fitted["models"].items():
         cv = model["fitted_on"]["cross_validated"]
         print(

@@ -18,8 +18,8 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeAlias
 
 from rag.answer.citations import MARKER
-from rag.text import content_terms
-from vectorstore.lexical import tokenize
+from textproc.terms import content_terms
+from textproc.tokens import tokenize
 
 # -- retrieval -----------------------------------------------------------------------------------
 

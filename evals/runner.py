@@ -21,8 +21,8 @@ from rag.llm import LLMError
 from rag.options import LLMChoice
 from rag.service import RagService, bundled_corpus
 from rag.settings import RetrievalMode, Settings
-from rag.text import sentence_spans
 from rag.types import Citation, Passage
+from textproc.sentences import sentence_spans
 
 RETRIEVAL_DEPTH = 10
 # A sentence counts as supported by its cited passages when half its content words are there, or when
@@ -56,7 +56,7 @@ def run(settings: Settings, tasks: Sequence[Task], config: RunConfig) -> list[di
     prepare(base, tasks, config.show_progress)
     judge_chat = None
     if config.judge:
-        judge_chat = base.llm("auto" if settings.llm == "none" else settings.llm)
+        judge_chat = base.llm("auto" if settings.answer.llm.backend == "none" else settings.answer.llm.backend)
         try:
             if judge_chat is None:
                 raise LLMError("no LLM is configured")
@@ -65,7 +65,7 @@ def run(settings: Settings, tasks: Sequence[Task], config: RunConfig) -> list[di
             print(f"warning: no judge metrics ({exc})", file=sys.stderr)
             judge_chat = None
     for mode in config.modes:
-        service = RagService(settings.model_copy(update={"retrieval_mode": mode}))
+        service = RagService(settings.updated(retrieval_mode=mode))
         service._stores = base._stores  # share the open collections between modes
         support = _support(service)
         total = sum(len(t.questions) for t in tasks)

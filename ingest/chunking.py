@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.sentences import sentence_spans
+from textproc.sentences import sentence_spans
 
 
 @dataclass(frozen=True)

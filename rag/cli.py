@@ -87,8 +87,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "llm":
         from rag.llm.serve import serve
 
-        model = args.model or settings.llm_model
-        return serve(model, settings.home, args.host, args.port, settings.llm_context, settings.llm_threads)
+        model = args.model or settings.answer.llm.model
+        return serve(
+            model, settings.home, args.host, args.port, settings.answer.llm.context, settings.answer.llm.threads
+        )
     service = service_for(settings)
     if args.command == "ingest":
         report = service.ingest(args.paths or None, prune=args.prune, show_progress=not args.json)
@@ -158,8 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the one place every error becomes a single line
         from pydantic import ValidationError
 
+        from rag.settings import setting_name
+
         if isinstance(exc, ValidationError):
-            message = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'setting'}: {e['msg']}" for e in exc.errors())
+            message = "; ".join(f"{setting_name(e['loc'])}: {e['msg']}" for e in exc.errors())
             print(f"error: invalid setting: {message}", file=sys.stderr)
         else:
             print(f"error: {exc}", file=sys.stderr)

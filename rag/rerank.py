@@ -6,21 +6,19 @@ vocabulary, so the chunk-level scores often put a sibling first; the passage who
 sentence holds most of the question's rare words is the likelier answer. Each candidate's score gets
 a bonus for that: the idf-weighted share of the question's content terms found in its best sentence.
 
-Sentences are the chunk's own, found at ingest (see ingest.sentences); each chunk's sentence tokens
+Sentences are the chunk's own, found at ingest (see textproc.sentences); each chunk's sentence tokens
 are cached by value, so a chunk is tokenised once per process.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from rag.text import sentence_spans, stopwords
-from vectorstore.lexical import tokenize
+from textproc.sentences import sentence_spans
+from textproc.terms import content_terms
+from textproc.tokens import tokenize
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 Span = tuple[int, int]
 
 
@@ -31,13 +29,7 @@ def question_terms(question: str) -> list[str]:
     they are rare in passages, so they would weigh a lot and mostly match by accident (XQuAD even
     articles, vi→vi hit@1: 0.913 without them, 0.912 with them; mixed-vi 0.920 and 0.918).
     """
-    stop = stopwords()
-    terms: dict[str, None] = {}
-    for word in _WORD.findall(unicodedata.normalize("NFC", question).casefold()):
-        for token in tokenize(word):
-            if token not in stop:
-                terms.setdefault(token, None)
-    return list(terms)
+    return content_terms(question, joins=False)
 
 
 @lru_cache(maxsize=16_384)

@@ -8,53 +8,16 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ingest import Embedder, detect_language
 from rag.rerank import sentence_scores
+from rag.settings import FusionParams
 from rag.types import Passage
 from vectorstore import ChunkRecord, ChunkStore
 from vectorstore.analysis import bridge_query
 from vectorstore.lexical import LexicalHit, LexicalIndex
-
-
-@dataclass(frozen=True)
-class FusionParams:
-    candidates: int = 30
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    # Languages the embedding model reads (None: all). An English-only model ranks Vietnamese text
-    # near-randomly, and fusing that ranking in costs a third of BM25's hit@1 on Vietnamese
-    # questions (XQuAD vi-vi 0.926 -> 0.687), so for other languages the dense list gets no weight.
-    dense_languages: frozenset[str] | None = None
-    # BM25 runs per language: passages in the question's language with the whole question, the
-    # others with only its bridge words when it is English (see vectorstore.analysis), fused at
-    # this weight. XQuAD even articles: en→vi hit@5 0.606 → 0.654, same-language tasks unchanged.
-    cross_weight: float = 1.0
-    # Sentence rerank (rag.rerank) of the first rerank_depth fused chunks: each gains
-    # weight × (its best sentence's idf share of the question) / (rrf_k + 1), i.e. up to `weight`
-    # times a first rank in one list. With the dense list in play the share mostly decides the order
-    # (XQuAD even articles: en→en hit@1 0.922 → 0.951, en→vi 0.359 → 0.423); with BM25 alone, whose
-    # ranking is lexical already, it only breaks near-ties (vi→vi 0.910 → 0.913, mixed-vi 0.908 → 0.920;
-    # 0.5 or more costs vi→vi hit@1).
-    sentence_weight: float = 1.0
-    sentence_weight_lexical_only: float = 0.1
-    rerank_depth: int = 10
-    # With a multilingual model (dense_languages None) the dense search also runs once per language,
-    # like BM25: the model still prefers passages in the question's language, so on a corpus where
-    # one language's documents are on the same topic, the other language's passage that holds the
-    # answer ranks below all of them (gold questions, English asked of the Vietnamese document: its
-    # best chunk outside the top 5 for 5 of 9). Each list's first rank weighs the same in the fusion.
-    cross_dense_weight: float = 1.0
-    # ... and even fused, a passage that only the other-language list ranks scores half of one that
-    # both same-language lists rank, so it rarely reaches the answer pool (gold questions asked in
-    # English of the Vietnamese document). This share of every result list (at least one place: one
-    # of 5; the answer pool asks for more, see rag.answer.pipeline.POOL_CROSS_RESERVE) is kept for the best
-    # passages of that list, at the end of the list, when they are not in it.
-    cross_reserve: float = 0.3
 
 
 def reciprocal_rank_fusion(

@@ -21,7 +21,7 @@ from rag.answer.refusal import RefusalModel
 from rag.errors import CollectionMismatchError, RagError
 from rag.llm import ChatModel, open_chat, resolve_backend
 from rag.options import AskOptions, RetrieveOptions, checked
-from rag.retrieval import FusionParams, hybrid_search
+from rag.retrieval import hybrid_search
 from rag.settings import DEFAULT_EMBED_MODEL, Settings
 from rag.types import Answer, AnswerEvent, Passage, SourceInfo
 from vectorstore import ChunkStore, StoreError, open_store
@@ -55,12 +55,12 @@ class RagService:
         # Collections found non-empty and built with our model: later questions skip both checks
         # (two Chroma round trips each). An ingest in this service clears the mark.
         self._ready: set[str] = set()
-        self.refusal = RefusalModel.load(settings.embed_model)
+        self.refusal = RefusalModel.load(settings.embedding.model)
 
     @property
     def embedder(self) -> Embedder:
         s = self.settings
-        return _shared_embedder(s.embed_model, s.embed_batch_size, s.ollama_host, s.llm_timeout)
+        return _shared_embedder(s.embedding.model, s.embedding.batch_size, s.ollama_host, s.answer.llm.timeout)
 
     def store(self, collection: str | None = None) -> ChunkStore:
         name = collection or self.settings.collection
@@ -77,7 +77,7 @@ class RagService:
     ) -> ChatModel | None:
         """The LLM a question is answered with (None: extractive); the web app passes each user's own
         backend, model and temperature."""
-        backend = resolve_backend(self.settings, choice or self.settings.llm)
+        backend = resolve_backend(self.settings, choice or self.settings.answer.llm.backend)
         return None if backend is None else open_chat(self.settings, backend, model, temperature)
 
     # -- ingest -------------------------------------------------------------------------------
@@ -94,9 +94,9 @@ class RagService:
         self._check_model(store)
         roots = [Path(p) for p in paths] if paths else [self.settings.corpus_dir or bundled_corpus()]
         options = IngestOptions(
-            chunk_size=self.settings.chunk_size,
-            chunk_overlap=self.settings.chunk_overlap,
-            max_file_bytes=int(self.settings.max_file_mb * 1_000_000),
+            chunk_size=self.settings.ingest.chunk_size,
+            chunk_overlap=self.settings.ingest.chunk_overlap,
+            max_file_bytes=int(self.settings.ingest.max_file_mb * 1_000_000),
             show_progress=show_progress,
         )
         with self._write_lock:
@@ -106,15 +106,15 @@ class RagService:
             except EmbeddingError as exc:  # the model cannot be loaded, or Ollama cannot embed
                 raise RagError(str(exc)) from exc
         if store.exists:
-            store.set_info("embed_model", self.settings.embed_model)
+            store.set_info("embed_model", self.settings.embedding.model)
         return report
 
     def _check_model(self, store: ChunkStore) -> None:
         built_with = store.info("embed_model")
-        if built_with and built_with != self.settings.embed_model:
+        if built_with and built_with != self.settings.embedding.model:
             raise CollectionMismatchError(
                 f"collection {store.name!r} was built with embedding model {built_with!r}, not "
-                f"{self.settings.embed_model!r}: set RAG_EMBED_MODEL={built_with} or use another collection"
+                f"{self.settings.embedding.model!r}: set RAG_EMBED_MODEL={built_with} or use another collection"
             )
 
     def _ready_store(self, collection: str | None) -> ChunkStore:
@@ -136,7 +136,7 @@ class RagService:
     def retrieve(self, question: str, **options: Unpack[RetrieveOptions]) -> list[Passage]:
         o = checked(options, RetrieveOptions)
         question = validate_question(question)
-        mode = o.get("mode") or self.settings.retrieval_mode
+        mode = o.get("mode") or self.settings.retrieval.mode
         if mode not in ("hybrid", "dense", "bm25"):
             raise ValueError(f"mode must be 'hybrid', 'dense' or 'bm25', not {mode!r}")
         top_k = o.get("top_k", 5)
@@ -159,20 +159,9 @@ class RagService:
         index: LexicalIndex | None,
         cross_reserve: float | None = None,
     ) -> list[Passage]:
-        s = self.settings
-        params = FusionParams(
-            candidates=s.candidates,
-            rrf_k=s.rrf_k,
-            dense_weight=s.dense_weight,
-            lexical_weight=s.lexical_weight,
-            dense_languages=s.dense_languages,
-            cross_weight=s.cross_language_weight,
-            cross_dense_weight=s.cross_dense_weight,
-            cross_reserve=s.cross_reserve if cross_reserve is None else cross_reserve,
-            sentence_weight=s.sentence_weight,
-            sentence_weight_lexical_only=s.sentence_weight_lexical,
-            rerank_depth=s.rerank_depth,
-        )
+        params = self.settings.fusion
+        if cross_reserve is not None:
+            params = params.model_copy(update={"cross_reserve": cross_reserve})
         try:
             return hybrid_search(store, self.embedder, question, top_k, params, sources, languages, mode, index)
         except EmbeddingError as exc:
@@ -181,26 +170,30 @@ class RagService:
     def ask_stream(self, question: str, **options: Unpack[AskOptions]) -> Iterator[AnswerEvent]:
         o = checked(options, AskOptions)
         question = validate_question(question)
-        choice = o.get("llm") or self.settings.llm
+        choice = o.get("llm") or self.settings.answer.llm.backend
         chat = self.llm(choice, o.get("llm_model"), o.get("temperature"))
         store = self._ready_store(o.get("collection"))
         index = store.lexical_index()
         sources = _source_keys(store, index, o.get("sources"))
         request = AnswerRequest(
             question=question,
-            top_k=o.get("top_k") or self.settings.top_k,
+            top_k=o.get("top_k") or self.settings.retrieval.top_k,
             refusal=self.refusal,
             refusal_threshold=self.refusal_threshold,
-            refusal_evidence=self.settings.refusal_evidence,
+            refusal_evidence=self.settings.answer.refusal.evidence,
             llm=None if chat is None else self.llm_reader(chat),
             llm_required=choice not in ("auto", "none"),
             history=list(o.get("history") or []),
         )
-        reserve = max(self.settings.cross_reserve, POOL_CROSS_RESERVE) if self.settings.cross_reserve > 0 else 0.0
+        reserve = (
+            max(self.settings.retrieval.fusion.cross_reserve, POOL_CROSS_RESERVE)
+            if self.settings.retrieval.fusion.cross_reserve > 0
+            else 0.0
+        )
 
         def retrieve(query: str, top: int) -> list[Passage]:
             # The store is ready and its BM25 index in hand: no more round trips to check either.
-            return self._search(store, query, top, sources, None, self.settings.retrieval_mode, index, reserve)
+            return self._search(store, query, top, sources, None, self.settings.retrieval.mode, index, reserve)
 
         languages = set(index.language_names) if index is not None else set()
         idf = index.idf if index is not None else (lambda _t: 1.0)
@@ -210,17 +203,19 @@ class RagService:
 
     @property
     def refusal_threshold(self) -> float:
-        t = self.settings.refusal_threshold
+        t = self.settings.answer.refusal.threshold
         return self.refusal.threshold if t is None else t
 
     @property
     def _multilingual(self) -> bool:
-        return self.settings.dense_languages is None and self.settings.retrieval_mode != "bm25"
+        return self.settings.dense_languages is None and self.settings.retrieval.mode != "bm25"
 
     def llm_reader(self, chat: ChatModel) -> LLMReader:
         """The LLM reader on ``chat``; with a multilingual model its verifier also checks across languages."""
         s = self.settings
-        return LLMReader(chat, s.llm_passages, s.llm_window, self._cosines if self._multilingual else None)
+        return LLMReader(
+            chat, s.answer.llm.passages, s.answer.llm.window, self._cosines if self._multilingual else None
+        )
 
     def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """The question's cosines to sentences, for scoring sentences across languages."""

@@ -3,7 +3,8 @@ the eval suite without hand-written converters."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -27,7 +28,7 @@ class Chunk(BaseModel):
         """The stored boundaries, or the text split now (chunks stored by an older version)."""
         if self.sentences is not None:
             return list(self.sentences)
-        from rag.text import sentence_spans
+        from textproc.sentences import sentence_spans
 
         return sentence_spans(self.text)
 
@@ -44,6 +45,19 @@ class Passage(Chunk):
 ScoredChunk = Passage
 
 _PASSAGE_FIELDS = frozenset(Passage.model_fields)
+
+
+T = TypeVar("T")
+
+
+class _FromPassage(Generic[T]):
+    """A field of the cited passage, read through the citation (a descriptor, typed for mypy)."""
+
+    def __init__(self, read: Callable[[Passage], T]) -> None:
+        self.read = read
+
+    def __get__(self, citation: Any, owner: Any = None) -> T:
+        return self.read(citation.passage)
 
 
 class Citation(BaseModel):
@@ -73,45 +87,16 @@ class Citation(BaseModel):
         return {**data.pop("passage"), **data}
 
     # The passage's fields, read through: code written when a citation was a passage keeps working.
-    @property
-    def source(self) -> str:
-        return self.passage.source
-
-    @property
-    def path(self) -> str:
-        return self.passage.path
-
-    @property
-    def chunk_id(self) -> str:
-        return self.passage.chunk_id
-
-    @property
-    def text(self) -> str:
-        return self.passage.text
-
-    @property
-    def start(self) -> int:
-        return self.passage.start
-
-    @property
-    def end(self) -> int:
-        return self.passage.end
-
-    @property
-    def language(self) -> str:
-        return self.passage.language
-
-    @property
-    def title(self) -> str:
-        return self.passage.title
-
-    @property
-    def score(self) -> float:
-        return self.passage.score
-
-    @property
-    def rank(self) -> int:
-        return self.passage.rank
+    source: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.source)
+    path: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.path)
+    chunk_id: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.chunk_id)
+    text: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.text)
+    start: ClassVar[_FromPassage[int]] = _FromPassage(lambda p: p.start)
+    end: ClassVar[_FromPassage[int]] = _FromPassage(lambda p: p.end)
+    language: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.language)
+    title: ClassVar[_FromPassage[str]] = _FromPassage(lambda p: p.title)
+    score: ClassVar[_FromPassage[float]] = _FromPassage(lambda p: p.score)
+    rank: ClassVar[_FromPassage[int]] = _FromPassage(lambda p: p.rank)
 
     def sentence_spans(self) -> list[tuple[int, int]]:
         return self.passage.sentence_spans()

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from ingest import language
 from ingest.ollama_client import address
-from ingest.sentences import sentence_spans
 from rag.llm import LLMError, OllamaChat
 from rag.service import RagService
+from textproc.sentences import sentence_spans
 from vectorstore.records import decode_spans, encode_spans
 
 

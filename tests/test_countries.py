@@ -6,7 +6,7 @@ import pytest
 
 from rag.answer.countries import countries, names_of
 from rag.answer.evidence import QueryTerms, neutral_keys
-from vectorstore.lexical import tokenize
+from textproc.tokens import tokenize
 
 
 @pytest.mark.parametrize(

@@ -128,7 +128,7 @@ def test_off_topic_question_is_refused_in_its_language(
     assert answer.citations == []
     assert answer.evidence < corpus_service.refusal_threshold
     # The closest passages are still listed, so the user can see what was searched.
-    assert len(answer.passages) == corpus_service.settings.top_k
+    assert len(answer.passages) == corpus_service.settings.retrieval.top_k
 
 
 def test_question_in_another_language_is_refused_with_a_note(corpus_service: RagService) -> None:
@@ -190,7 +190,7 @@ def test_stream_yields_passages_first_and_the_answer_last(corpus_service: RagSer
     events = list(corpus_service.ask_stream(CHAIR_Q, llm="none"))
 
     assert events[0].kind == "passages"
-    assert len(events[0].passages) == corpus_service.settings.top_k
+    assert len(events[0].passages) == corpus_service.settings.retrieval.top_k
     assert events[-1].kind == "answer"
     assert events[-1].answer is not None
     assert [p.chunk_id for p in events[-1].answer.passages] == [p.chunk_id for p in events[0].passages]

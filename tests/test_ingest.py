@@ -445,7 +445,10 @@ def test_chunk_offsets_point_into_the_cleaned_source_text(corpus_service: RagSer
         lost = "".join(ch for ch, seen in zip(text, covered, strict=True) if not seen and not ch.isspace())
         assert lost == "", f"{source}: text in no chunk: {lost[:80]!r}"
         # Chunks fit what the embedding model reads.
-        assert max(len(corpus_service.embedder.tokenize(c.text)) for c in chunks) <= corpus_service.settings.chunk_size
+        assert (
+            max(len(corpus_service.embedder.tokenize(c.text)) for c in chunks)
+            <= corpus_service.settings.ingest.chunk_size
+        )
 
 
 def test_retrieved_passage_offsets_point_into_the_source(corpus_service: RagService, corpus_dir: Path) -> None:
@@ -551,7 +554,7 @@ def test_leftover_records_of_an_unknown_version_are_replaced(fresh_service: RagS
     ],
 )
 def test_abbreviations_before_numbers_and_names_do_not_end_sentences(sentences: list[str]) -> None:
-    from ingest.sentences import sentence_spans
+    from textproc.sentences import sentence_spans
 
     text = " ".join(sentences)
     assert [text[s:e] for s, e in sentence_spans(text)] == sentences

@@ -23,7 +23,7 @@ SHORT = 48  # max_tokens: the tests need a few words of the model, not whole ans
 
 
 def _service(base: RagService, **overrides: object) -> RagService:
-    settings = base.settings.model_copy(update={"llm_model": SMALL_MODEL, "llm_max_tokens": SHORT, **overrides})
+    settings = base.settings.updated(**{"llm_model": SMALL_MODEL, "llm_max_tokens": SHORT, **overrides})
     service = RagService(settings)
     service._stores = base._stores  # the session's ingested corpus, not a second ingest
     return service

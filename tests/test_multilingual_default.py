@@ -86,7 +86,7 @@ def test_a_missing_engine_is_an_actionable_error(monkeypatch: pytest.MonkeyPatch
 
 
 def test_which_question_languages_the_dense_lists_serve() -> None:
-    assert Settings().embed_model == DEFAULT_EMBED_MODEL
+    assert Settings().embedding.model == DEFAULT_EMBED_MODEL
     assert Settings().dense_languages is None  # every language: the model is multilingual
     assert Settings(embed_model=ENGLISH_EMBED_MODEL).dense_languages == frozenset({"en"})
     assert Settings(embed_languages="en,vi").dense_languages == frozenset({"en", "vi"})
@@ -121,7 +121,7 @@ def test_every_result_list_holds_the_best_other_language_passage(corpus_service:
     passages = corpus_service.retrieve(question, top_k=5)
     assert [p.language for p in passages].count("vi") == 1 and passages[-1].language == "vi"
     assert passages[0].source == CHAIR
-    none_kept = RagService(corpus_service.settings.model_copy(update={"cross_reserve": 0.0}))
+    none_kept = RagService(corpus_service.settings.updated(cross_reserve=0.0))
     none_kept._stores = corpus_service._stores
     assert [p.chunk_id for p in none_kept.retrieve(question, top_k=5)][:4] == [p.chunk_id for p in passages][:4]
 

@@ -121,7 +121,7 @@ def test_star_languages_fuse_the_dense_list_for_vietnamese_questions(
     # with "en" the Vietnamese question's dense list carries no weight and only BM25's rank counts.
     # The question is the document's sentence, so each also gains its sentence rerank weight in full
     # (rag.rerank): the dense list's when it is fused, the BM25-alone one when it is not.
-    rrf_k = everywhere.settings.rrf_k
+    rrf_k = everywhere.settings.retrieval.fusion.rrf_k
     params = FusionParams()
     assert fused[0].score == pytest.approx((2 + params.sentence_weight) / (rrf_k + 1))
     assert lexical_only[0].score == pytest.approx((1 + params.sentence_weight_lexical_only) / (rrf_k + 1))

@@ -50,7 +50,7 @@ def test_documents_are_embedded_by_ollama_in_batches(ollama_service: RagService,
     sent = [t for body in stub.embed_requests for t in body["input"]]
     assert texts <= set(sent)
     assert all(body["model"] == MODEL and body["truncate"] is True for body in stub.embed_requests)
-    batch = ollama_service.settings.embed_batch_size
+    batch = ollama_service.settings.embedding.batch_size
     assert all(len(body["input"]) <= batch for body in stub.embed_requests)
     assert store.info("embed_model") == f"ollama:{MODEL}"
 
@@ -116,7 +116,7 @@ def test_a_server_error_stops_the_ingest_and_a_rerun_completes_it(stub: OllamaSt
 def test_an_index_built_by_another_model_is_not_mixed_with_ollama_vectors(
     corpus_service: RagService, stub: OllamaStub
 ) -> None:
-    settings = corpus_service.settings.model_copy(update={"embed_model": f"ollama:{MODEL}", "ollama_host": stub.url})
+    settings = corpus_service.settings.updated(embed_model=f"ollama:{MODEL}", ollama_host=stub.url)
     with pytest.raises(CollectionMismatchError, match=DEFAULT_EMBED_MODEL):
         RagService(settings).ask(QUESTION)
 
@@ -127,7 +127,7 @@ def test_an_empty_model_name_is_refused(tmp_path: Path) -> None:
 
 
 def test_questions_stop_with_one_clear_error_when_ollama_goes_away(ollama_service: RagService) -> None:
-    settings = ollama_service.settings.model_copy(update={"ollama_host": DEAD_OLLAMA})
+    settings = ollama_service.settings.updated(ollama_host=DEAD_OLLAMA)
     service = RagService(settings)
     service._stores = ollama_service._stores  # the same index, now without its embedding server
     with pytest.raises(RagError, match=f"Ollama is not reachable at {DEAD_OLLAMA}"):

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vectorstore.lexical import LexicalIndex, tokenize
+from textproc.tokens import tokenize
+from vectorstore.lexical import LexicalIndex
 
 WORDS = ["hà", "nội", "hanoi", "river", "rivers", "bridge", "long", "biên", "capital", "city", "việt", "nam"]
 

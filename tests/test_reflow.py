@@ -7,8 +7,8 @@ from pathlib import Path
 from conftest import make_settings
 
 from ingest.reflow import reflow
-from ingest.sentences import sentence_spans
 from rag.service import RagService
+from textproc.sentences import sentence_spans
 
 FAQ = """Frequently asked questions
 ==========================

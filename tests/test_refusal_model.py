@@ -38,7 +38,7 @@ def test_the_fit_separates_what_the_signals_separate_and_the_model_reads_back() 
 
 def test_the_shipped_model_names_only_signals_answers_carry(corpus_service: RagService) -> None:
     model = corpus_service.refusal
-    assert model == RefusalModel.load(corpus_service.settings.embed_model, MODEL_FILE)
+    assert model == RefusalModel.load(corpus_service.settings.embedding.model, MODEL_FILE)
     assert len(model.features) == len(model.coef) == len(model.mean) == len(model.scale)
     answer = corpus_service.ask("Who chaired the 6th ASEAN Digital Ministers' Meeting?", llm="none")
     assert set(model.features) <= set(answer.signals)
@@ -60,7 +60,7 @@ def test_calibrate_fits_on_dev_runs_and_refuses_test_runs(tmp_path: Path, monkey
     written = tmp_path / "model.json"
     assert main(["eval", "calibrate", str(tmp_path / "dev"), "--write", str(written)]) == 0
     assert RefusalModel.load("another-model", written).features == LEXICAL_SIGNALS
-    assert RefusalModel.load(Settings().embed_model, written).features == FEATURES
+    assert RefusalModel.load(Settings().embedding.model, written).features == FEATURES
     assert main(["eval", "calibrate", str(tmp_path / "test")]) == 2
 
 

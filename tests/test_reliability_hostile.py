@@ -56,7 +56,7 @@ def stub() -> Iterator[OllamaStub]:
 
 
 def _with_llm(service: RagService, stub: OllamaStub) -> RagService:
-    llm_service = RagService(service.settings.model_copy(update={"ollama_host": stub.url, "llm_timeout": 5.0}))
+    llm_service = RagService(service.settings.updated(ollama_host=stub.url, llm_timeout=5.0))
     llm_service._stores = service._stores
     return llm_service
 

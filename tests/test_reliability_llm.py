@@ -57,7 +57,7 @@ def stub() -> Iterator[OllamaStub]:
 
 
 def _service(corpus_service: RagService, host: str) -> RagService:
-    settings = corpus_service.settings.model_copy(update={"ollama_host": host, "llm_timeout": TIMEOUT})
+    settings = corpus_service.settings.updated(ollama_host=host, llm_timeout=TIMEOUT)
     service = RagService(settings)
     service._stores = corpus_service._stores  # the session's populated store
     return service
@@ -111,7 +111,7 @@ def test_llm_fault_gives_a_cited_extractive_answer(
 
 def test_faults_through_the_public_api(corpus_service: RagService, stub: OllamaStub) -> None:
     """The same fallback through ``rag.api``, the functions scripts call."""
-    settings = corpus_service.settings.model_copy(update={"ollama_host": stub.url, "llm_timeout": TIMEOUT})
+    settings = corpus_service.settings.updated(ollama_host=stub.url, llm_timeout=TIMEOUT)
     service = api._service(settings)
     service._stores = corpus_service._stores
     stub.script(Reply(status=500, error="boom"))

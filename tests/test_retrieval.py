@@ -11,8 +11,8 @@ from rag.rerank import sentence_scores
 from rag.retrieval import FusionParams, hybrid_search, reciprocal_rank_fusion
 from rag.service import RagService
 from rag.types import Passage
+from textproc.tokens import fold_diacritics, tokenize
 from vectorstore.analysis import bridge_query
-from vectorstore.lexical import fold_diacritics, tokenize
 
 CHAIR_Q = "Who chaired the 6th ASEAN Digital Ministers' Meeting?"
 VI_Q = "Bà Lê Thị Việt Lâm giữ chức vụ gì?"
@@ -124,7 +124,7 @@ def test_dense_only_mode_ranks_by_cosine_similarity(corpus_service: RagService) 
 
 
 def test_hybrid_is_the_fusion_of_the_dense_and_per_language_bm25_lists(corpus_service: RagService) -> None:
-    depth = corpus_service.settings.candidates
+    depth = corpus_service.settings.retrieval.fusion.candidates
     index = corpus_service.store().lexical_index()
     assert index is not None
     # The default model reads both languages: the dense search runs once per language, like BM25.
@@ -262,7 +262,7 @@ def test_fold_diacritics() -> None:
 def test_dense_ranking_is_not_fused_for_languages_the_model_cannot_read(corpus_service: RagService) -> None:
     question = "Hội nghị sẽ khai mạc với các cuộc họp cấp cao về kỹ thuật số ASEAN từ ngày nào?"
     # A model said to read English only (RAG_EMBED_LANGUAGES=en, as for all-MiniLM-L6-v2).
-    english_only = RagService(corpus_service.settings.model_copy(update={"embed_languages": "en"}))
+    english_only = RagService(corpus_service.settings.updated(embed_languages="en"))
     english_only._stores = corpus_service._stores
     assert english_only.settings.dense_languages == frozenset({"en"})
     # Without the sentence rerank, hybrid search is BM25's ranking; with it, a reordering of BM25's.
@@ -316,7 +316,7 @@ def test_english_question_reaches_vietnamese_passages_through_its_names_only(cor
 
 
 def test_cross_language_weight_zero_keeps_only_the_question_language_for_bm25(corpus_service: RagService) -> None:
-    muted = RagService(corpus_service.settings.model_copy(update={"cross_language_weight": 0.0}))
+    muted = RagService(corpus_service.settings.updated(cross_language_weight=0.0))
     muted._stores = corpus_service._stores
     passages = muted.retrieve(CHAIR_Q, top_k=10, mode="bm25")
     english = corpus_service.retrieve(CHAIR_Q, top_k=10, mode="bm25", languages=["en"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rag.answer.evidence import QueryTerms
-from vectorstore.lexical import LexicalIndex, tokenize
+from textproc.tokens import tokenize
+from vectorstore.lexical import LexicalIndex
 from vectorstore.spelling import SpellingIndex
 
 

@@ -47,7 +47,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         total_documents = gr.State(0)
         gr.Markdown("## Ask your documents\nEnglish or Vietnamese; every claim cites the passage behind it.")
         chat = chat_tab(example_questions(service.sources(), _bundled()))
-        documents = documents_tab(settings.ui_max_upload_mb)
+        documents = documents_tab(settings.ui.max_upload_mb)
         options = settings_tab(settings)
         _wire_chat(handlers, chat, options, documents, session, total_documents)
         _wire_documents(app, handlers, documents, total_documents)
@@ -134,7 +134,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "theme": theme(),
         "css": CSS,
         "head": HEAD,
-        "max_file_size": int(settings.ui_max_upload_mb * 1_000_000),
+        "max_file_size": int(settings.ui.max_upload_mb * 1_000_000),
         "footer_links": ["api"],
         "ssr_mode": False,
         "mcp_server": False,

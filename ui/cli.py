@@ -27,8 +27,8 @@ def is_loopback(host: str) -> bool:
 def check_exposure(host: str, settings: Settings, insecure: bool) -> tuple[str, str] | None:
     """The login the app must ask for. Loopback needs none; any other address needs RAG_UI_AUTH, or an
     explicit --insecure from a user who has decided the network is trusted."""
-    if settings.ui_auth is not None:
-        user, _, password = settings.ui_auth.get_secret_value().partition(":")
+    if settings.ui.auth is not None:
+        user, _, password = settings.ui.auth.get_secret_value().partition(":")
         return user, password
     if is_loopback(host) or insecure:
         return None

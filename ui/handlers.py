@@ -170,7 +170,7 @@ class Handlers:
         """One upload: its report line, and its stored name if it was indexed (else nothing is kept)."""
         try:
             stored = store_upload(
-                temp, temp.name, self.settings.uploads_dir, int(self.settings.ui_max_upload_mb * 1e6), taken
+                temp, temp.name, self.settings.uploads_dir, int(self.settings.ui.max_upload_mb * 1e6), taken
             )
         except UploadError as exc:
             return f"- ✗ {exc}", None
@@ -248,7 +248,9 @@ def _ollama_status(service: RagService) -> tuple[str, list[str]]:
     """A one-line status for the Settings tab, and the models Ollama has (none when unreachable)."""
     host = service.settings.ollama_host
     try:
-        models = OllamaChat(host, service.settings.ollama_model, service.settings.llm_timeout).models()
+        models = OllamaChat(
+            host, service.settings.answer.llm.ollama_model, service.settings.answer.llm.timeout
+        ).models()
     except LLMError as exc:
         return f"**Ollama:** not reachable ({exc}). Answers are extractive.", []
     listed = ", ".join(f"`{m}`" for m in models) or "none (run `ollama pull …`)"

@@ -31,7 +31,7 @@ MODE_CHOICES = [
 
 def model_choices(settings: Settings, names: list[str]) -> list[tuple[str, str]]:
     """Blank means each backend's own default, so a local model's name never reaches Ollama unasked."""
-    default = f"default (local: {settings.llm_model}; Ollama: {settings.ollama_model})"
+    default = f"default (local: {settings.answer.llm.model}; Ollama: {settings.answer.llm.ollama_model})"
     named = sorted({*PACKAGED, *(n for n in names if n)})
     return [(default, ""), *((n, n) for n in named)]
 
@@ -134,8 +134,8 @@ def documents_tab(max_upload_mb: float) -> DocumentsTab:
 def settings_tab(settings: Settings) -> SettingsTab:
     """Answer options start from the server's settings; each session may change its own copy."""
     with gr.Tab("Settings"):
-        top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to answer from (top-k)")
-        mode = gr.Radio(MODE_CHOICES, value=settings.llm, label="Answer mode", elem_id="mode")
+        top_k = gr.Slider(1, 20, value=settings.retrieval.top_k, step=1, label="Passages to answer from (top-k)")
+        mode = gr.Radio(MODE_CHOICES, value=settings.answer.llm.backend, label="Answer mode", elem_id="mode")
         model = gr.Dropdown(
             model_choices(settings, []),
             value="",
@@ -143,7 +143,7 @@ def settings_tab(settings: Settings) -> SettingsTab:
             label="Model (blank: the answer mode's default)",
             elem_id="model",
         )
-        temperature = gr.Slider(0, 2, value=settings.llm_temperature, step=0.05, label="Temperature")
+        temperature = gr.Slider(0, 2, value=settings.answer.llm.temperature, step=0.05, label="Temperature")
         ollama_status = gr.Markdown(elem_id="ollama-status")
         check_button = gr.Button("Check Ollama")
     return SettingsTab(top_k, mode, model, temperature, ollama_status, check_button)

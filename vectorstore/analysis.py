@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from vectorstore.lexical import fold_diacritics
+from textproc.tokens import fold_diacritics
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

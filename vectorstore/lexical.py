@@ -1,10 +1,4 @@
-"""The BM25 side of hybrid search, with a tokenizer that keeps Vietnamese intact.
-
-Stock analyzers lowercase through ASCII folding and drop Vietnamese diacritics, which merges distinct
-syllables (``ma``, ``má``, ``mã``, ``mạ``…). Here text is NFC-normalised and case-folded only, split
-on Unicode word characters, and only pure-ASCII tokens go through the English Snowball stemmer, so
-Vietnamese syllables pass through untouched.
-"""
+"""The BM25 side of hybrid search, over the tokens of ``textproc.tokens`` (Vietnamese kept intact)."""
 
 from __future__ import annotations
 
@@ -12,67 +6,20 @@ import itertools
 import json
 import math
 import os
-import re
 import shutil
-import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from textproc.tokens import tokenize
 from vectorstore.names import shortest_unique_names
 
 if TYPE_CHECKING:
     from vectorstore.spelling import SpellingIndex
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> object:
-    import Stemmer  # PyStemmer: the C Snowball stemmers that bm25s itself uses
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=200_000)
-def _normalise_token(token: str) -> str:
-    if token.isascii() and not token.isdigit():
-        return str(_stemmer().stemWord(token))  # type: ignore[attr-defined]
-    return token
-
-
-def fold_diacritics(token: str) -> str:
-    """ "việt" -> "viet", "đà" -> "da": for matching names written with and without diacritics."""
-    stripped = "".join(c for c in unicodedata.normalize("NFD", token) if not unicodedata.combining(c))
-    return stripped.replace("đ", "d")
-
-
-def tokenize(text: str) -> list[str]:
-    """Words for BM25: NFC, case-folded, diacritics kept, ASCII words stemmed.
-
-    After two neighbouring words of which at least one carries Vietnamese diacritics, their folded
-    join is added ("Việt Nam" -> also "vietnam", "Hà Nội" -> also "hanoi"), so that English text
-    that writes Vietnamese names without diacritics and as one word still matches them.
-    """
-    return list(_tokenize(text))
-
-
-@lru_cache(maxsize=16_384)
-def _tokenize(text: str) -> tuple[str, ...]:
-    # Cached: answers tokenise the sentences of the same retrieved passages question after question.
-    folded = unicodedata.normalize("NFC", text).casefold()
-    words = [t for t in _TOKEN.findall(folded) if t != "_"]
-    tokens = []
-    for i, word in enumerate(words):
-        tokens.append(_normalise_token(word))
-        if i and not (word.isascii() and words[i - 1].isascii()):
-            tokens.append(fold_diacritics(words[i - 1] + word))
-    return tuple(tokens)
 
 
 @dataclass(frozen=True)

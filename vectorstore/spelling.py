@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from vectorstore.lexical import fold_diacritics
+from textproc.tokens import fold_diacritics
 
 # Words shorter than this have too many neighbours one letter away to call any of them a misspelling.
 MIN_LENGTH = 5

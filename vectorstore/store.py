@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from textproc.tokens import tokenize
 from vectorstore.chroma import StoreError, get_collection, list_collection_names, open_client
-from vectorstore.lexical import LexicalHit, LexicalIndex, new_revision, tokenize
+from vectorstore.lexical import LexicalHit, LexicalIndex, new_revision
 from vectorstore.names import shortest_unique_names
 from vectorstore.records import ChunkRecord, DenseHit, SourceState
 

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answer.countries import countries
-from vectorstore.lexical import tokenize
+from textproc.tokens import tokenize
+from textproc.wordlists import alternation, cue, words
 
 _UPPER = "A-ZÀ-ỸĐ"
 # Capitalised function words start sentences, not names ("The Secretary-General" is no one's name).
-_NOT_NAME = (
-    r"(?!(?:The|A|An|In|On|At|As|For|With|By|From|This|That|These|Those|Its|His|Her|Their|Our|Các|Những|Ông|Bà)\b)"
-)
+_NOT_NAME = rf"(?!(?:{alternation('capitalised_function_words')})\b)"
 _NAME = re.compile(rf"(?<![.!?]\s)\b{_NOT_NAME}[{_UPPER}][\w'’-]+(?:\s+[{_UPPER}][\w'’-]+){{1,7}}")
-_MONTH_NAMES = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_WEEKDAYS = "(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-# A weekday by name: "Thursday", "vào thứ Năm", "chủ nhật".
-_WEEKDAY_WORDS = rf"\b{_WEEKDAYS}\b|\b(?:vào|hôm|ngày)\s+thứ\s+(?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ nhật\b"
+_MONTH_NAMES = f"(?:{alternation('months')})"
+_WEEKDAYS = f"(?:{alternation('weekdays')})"
+_WEEKDAY_WORDS = alternation("weekday_phrases")
+# Date formats: "January 2025", "1990s", "tháng 1" (month 1), "ngày 15" (day 15).
 _DATE = re.compile(
     rf"\b(?:{_MONTH_NAMES}|{_WEEKDAYS}|1\d\d\d|20\d\d|\d{{3}}0s)\b|\btháng\s+\d{{1,2}}\b"
     r"|\bngày\s+\d{1,2}",
@@ -37,66 +36,24 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 
-_ASKS_PERSON = re.compile(
-    r"\b(who|whom|whose)\b|\b(which|what) (minister|official|person|leader|chair|president|representative)\b"
-    # "nhóm người nào" (which group of people) asks for a kind of people ("persons with disabilities")
-    r"|(?-i:\b[Aa]i\b)|(?<!nhóm )(?<!loại )\bngười nào\b|\bvị( \w+){1,3} nào\b|\b(ông|bà) nào\b"
-    # a title and "nào" (which): "Phó Thủ tướng nào", "bộ trưởng nào", "quan chức nào"
-    r"|\b(thủ tướng|bộ trưởng|thứ trưởng|chủ tịch|tổng thư ký|giám đốc|quan chức|lãnh đạo|đại sứ|phát ngôn viên"
-    r"|đặc phái viên|đại diện|trưởng đoàn|trưởng phái đoàn) nào\b",
-    re.IGNORECASE,
-)
-# "Những ai" (who, plural) asks for kinds of people as often as for names: "policymakers and experts".
-_ASKS_PEOPLE = re.compile(r"\bnhững ai\b|\bnhững người nào\b", re.IGNORECASE)
-_PEOPLE = re.compile(
-    r"\b(?:officials|experts|representatives|leaders|ministers|delegates|delegations|partners|policymakers"
-    r"|businesses|companies|participants|nhà hoạch định|chuyên gia|đại diện|quan chức|lãnh đạo|bộ trưởng"
-    r"|đại biểu|đối tác|doanh nghiệp)\b",
-    re.IGNORECASE,
-)
-_ASKS_NAME = re.compile(r"\bwhich (organi[sz]ation|agency|body)\b|\b(tổ chức|cơ quan) nào\b", re.IGNORECASE)
-# "Where", and the venues a place phrase ("in/at/tại/ở ...") answers: "which venue", "địa điểm nào".
-_ASKS_WHERE = re.compile(r"\bwhere\b|\bở đâu\b|\btại đâu\b|\bnơi nào\b|\bwhich venue\b|\bđịa điểm nào\b", re.IGNORECASE)
-# "Which convention centre", "khách sạn nào" (which hotel): the name of a building, not a city.
-_ASKS_BUILDING = re.compile(
-    r"\bwhich (\w+ )?(centre|center|hall|hotel|building|palace|stadium)\b"
-    r"|\b(trung tâm|khách sạn|tòa nhà|toà nhà|cung|sân vận động|nhà hát)( \w+){0,2} nào\b",
-    re.IGNORECASE,
-)
-_ASKS_PLACE = re.compile(r"\b(in )?which (city|venue)\b|\bthành phố nào\b", re.IGNORECASE)
-# A country question is answered by a country's name, not by any capitalised word ("the 38th ASEAN
-# Summit in 2021" names no host country).
-_ASKS_COUNTRY = re.compile(
-    r"\b(which|what) (country|countries|nation|nations|member state)\b|\b(nước|quốc gia) nào\b", re.IGNORECASE
-)
-_ASKS_ORDINAL = re.compile(r"\bthứ mấy\b|\bwhich (edition|time)\b|\blần thứ mấy\b", re.IGNORECASE)
-_ASKS_DATE = re.compile(
-    r"\bwhen\b|\b(what|which) (\w+ )?(date|day|year|month)\b|\bkhi nào\b|\bbao giờ\b|\bngày nào\b|\bnăm nào\b|\btháng nào\b|\blúc nào\b",
-    re.IGNORECASE,
-)
-# "On what date", "which day", "hôm nào": a day, not just a year or a month ("in 2026" does not answer).
-_ASKS_DAY = re.compile(
-    r"\b(what|which) (\w+ )?(date|day)\b|\bngày nào\b|\bhôm nào\b|\bngày bao nhiêu\b|\bngày tháng nào\b",
-    re.IGNORECASE,
-)
-# "Which day of the week", "vào thứ mấy": a weekday's name, not a date ("January 12 to 16" does not answer).
-_ASKS_WEEKDAY = re.compile(
-    r"\bday of the week\b|\bwhich weekday\b|\b(?:vào|hôm|ngày) thứ mấy\b|\bthứ mấy trong tuần\b", re.IGNORECASE
-)
+# What a question asks for: the cues of every language's data file (textproc/languages/*.toml).
+_ASKS_PERSON = cue("person")
+_ASKS_PEOPLE = cue("people")
+_PEOPLE = re.compile(rf"\b(?:{alternation('people')})\b", re.IGNORECASE)
+_ASKS_NAME = cue("name")
+_ASKS_WHERE = cue("where")
+_ASKS_BUILDING = cue("building")
+_ASKS_PLACE = cue("place")
+_ASKS_COUNTRY = cue("country")
+_ASKS_ORDINAL = cue("ordinal")
+_ASKS_DATE = cue("date")
+_ASKS_DAY = cue("day")
+_ASKS_WEEKDAY = cue("weekday")
 _WEEKDAY = re.compile(_WEEKDAY_WORDS, re.IGNORECASE)
-# "Where did it rank?" asks for a rank ("top 20", "third"), not a place.
-_ASKS_RANK = re.compile(
-    r"\bwhere (?:[\w'’-]+ ){0,8}?(?:rank|ranked|ranks|ranking|place|placed|finish|finished|stand|stood)\b"
-    r"|\bxếp (?:hạng|thứ)\b",
-    re.IGNORECASE,
-)
-_ASKS_NUMBER = re.compile(
-    r"\bhow (many|much|old)\b|\bwhat (percentage|share|number|rate|age)\b|\bbao nhiêu\b|\bmấy\b|\bphần trăm\b"
-    r"|\b(budget|cost|price|worth|funding)\b|\b(ngân sách|kinh phí|chi phí|giá trị)\b",
-    re.IGNORECASE,
-)
+_ASKS_RANK = cue("rank")
+_ASKS_NUMBER = cue("number")
 
-_PLACE_PHRASE = re.compile(r"\b(?:in|at|tại|ở)\s+(\w[\w'’-]*(?:\s+[\w'’-]+){0,4})")
+_PLACE_PHRASE = re.compile(rf"\b(?:{alternation('place_prepositions')})\s+(\w[\w'’-]*(?:\s+[\w'’-]+){{0,4}})")
 
 
 @dataclass(frozen=True)
@@ -127,7 +84,7 @@ def asks_for_person(question: str) -> bool:
 
 
 # A sentence that names its subject by a pronoun: "Bà cho biết ..." (she said), "He added ...".
-STARTS_WITH_PRONOUN = re.compile(r"^(?:He|She|They|Ông|Bà|Họ|Anh ấy|Chị ấy)\b")
+STARTS_WITH_PRONOUN = re.compile(rf"^(?:{alternation('subject_pronouns')})\b")
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]+")
@@ -183,59 +140,7 @@ def _finder(pattern: re.Pattern[str]) -> Finder:
 
 
 # Capitalised words that make a phrase an institution, a title or an event rather than a person.
-_NOT_PERSON = frozenset(
-    [
-        "agency",
-        "asean",
-        "association",
-        "award",
-        "awards",
-        "bank",
-        "board",
-        "bộ",
-        "business",
-        "council",
-        "committee",
-        "conference",
-        "cooperation",
-        "coordinator",
-        "declaration",
-        "dialogue",
-        "digital",
-        "economy",
-        "envoy",
-        "forum",
-        "framework",
-        "general",
-        "group",
-        "hiệp",
-        "hội",
-        "liên",
-        "meeting",
-        "minister",
-        "ministry",
-        "nations",
-        "network",
-        "news",
-        "office",
-        "organisation",
-        "organization",
-        "partnership",
-        "president",
-        "prime",
-        "programme",
-        "project",
-        "quốc",
-        "secretary",
-        "secretary-general",
-        "summit",
-        "technology",
-        "union",
-        "united",
-        "vụ",
-        "working",
-    ]
-)
+_NOT_PERSON = frozenset(words("not_person"))
 
 
 def _person_names(sentence: str, clues: NameClues) -> Iterable[str]:
@@ -281,8 +186,7 @@ def _full_names(sentence: str, common: frozenset[str]) -> Iterable[str]:
 # 2026–2030", "Vision 2045", "Awards 2026", "(ADM 2030)"; but not a month or a word that starts a
 # sentence or a time phrase ("January 2025", "In 2025", "Năm 2025").
 _NAMED_YEAR = re.compile(
-    rf"\b(?!(?:{_MONTH_NAMES}|In|On|At|By|From|Since|Until|Before|After|Of|Năm|Tháng|Ngày|Từ|Đến|Trong|Vào|Cuối"
-    rf"|Đầu|Giữa|Sau|Trước)\b)[{_UPPER}][\w'’-]*\s+(?:\d{{4}}\s*[–-]\s*)?$"
+    rf"\b(?!(?:{_MONTH_NAMES}|{alternation('time_phrase_words')})\b)[{_UPPER}][\w'’-]*\s+(?:\d{{4}}\s*[–-]\s*)?$"
 )
 
 
@@ -326,15 +230,7 @@ def _ranks(sentence: str, clues: NameClues = NameClues()) -> Iterable[str]:
     yield from (m.group(0) for m in _ORDINAL.finditer(sentence))
 
 
-_NUMBER_NAME = re.compile(
-    # Not "one", mostly a pronoun ("one of the bloc's top focuses"), like Vietnamese "một" below
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
-    r"|millions?|billions?|dozens?|twice|thrice"
-    # Vietnamese, without "một" (also "a") and "năm" (also "year"), which would make every sentence a count
-    r"|hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ)\b",
-    re.IGNORECASE,
-)
+_NUMBER_NAME = re.compile(rf"\b(?:{alternation('number_words')})\b", re.IGNORECASE)
 
 
 _NUMBER_WORD = re.compile(r"[\w.,]*\d[\w.,%]*")
@@ -357,8 +253,8 @@ _DAY = re.compile(
 _INITIAL = "A-ZĐ\u00c0-\u00de\u1ea0-\u1ef8"  # the first letter of a capitalised word
 # A building's name: capitalised words before "Centre", "Hotel"... or after "Trung tâm", "Khách sạn"...
 _BUILDING = re.compile(
-    rf"\b(?:[{_INITIAL}][\w'’-]+\s+)+(?:Centre|Center|Hall|Hotel|Building|Palace|Stadium|Arena)\b"
-    rf"|\b(?:Trung tâm|Khách sạn|Tòa nhà|Toà nhà|Cung|Sân vận động|Nhà hát)(?:\s+[{_INITIAL}][\w'’-]*)+"
+    rf"\b(?:[{_INITIAL}][\w'’-]+\s+)+(?:{alternation('building_suffixes')})\b"
+    rf"|\b(?:{alternation('building_prefixes')})(?:\s+[{_INITIAL}][\w'’-]*)+"
 )
 _CAPITALISED = re.compile(rf"\b[{_INITIAL}][\w'’-]+")
-_PLACE_WORDS = frozenset({"in", "at", "tại", "ở"})
+_PLACE_WORDS = frozenset(words("place_prepositions"))

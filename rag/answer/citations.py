@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.text import content_terms
 from rag.types import Citation, Passage
-from vectorstore.lexical import tokenize
+from textproc.terms import content_terms
+from textproc.tokens import tokenize
 
 MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 SUPPORT_THRESHOLD = 0.5

@@ -14,30 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answer.countries import countries, names_of
-from rag.text import content_terms
-from vectorstore.lexical import tokenize
+from textproc.terms import content_terms
+from textproc.tokens import tokenize
+from textproc.wordlists import words
 
-_WORD = re.compile(r"\w+")
 # No tokenizer output is ever whitespace, so its IDF is that of a word the collection lacks.
 _NEVER_SEEN = " "
 
 
-_MONTHS_EN = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_NUMBERS_VI = ("một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+_MONTHS_EN = tuple(m.lower() for m in words("months", "en"))
+_ORDINALS_EN = words("ordinals", "en")
+_NUMBERS_VI = words("numbers", "vi")
 _MONTH_EN = re.compile(r"\b(" + "|".join(_MONTHS_EN) + r")\b", re.IGNORECASE)
 _MONTH_VI = re.compile(r"\btháng\s+(\d{1,2})\b", re.IGNORECASE)
 _ORDINAL_EN = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS_EN) + r"))\b", re.IGNORECASE)
@@ -103,7 +90,7 @@ class QueryTerms:
         misspelt name ("Sentanta Sports") does not count as one no document has."""
         unseen = idf(_NEVER_SEEN)
         question = undotted(question)
-        words = {t for w in _WORD.findall(question) for t in tokenize(w)}
+        words = set(tokenize(question, joins=False))
         # The tokenizer also joins neighbouring words when one has diacritics ("Hà Nội" -> "hanoi") so
         # that names match their English spelling. A join no document has is either a compound word
         # the documents lack ("công thức", evidence against them) or just two neighbouring words

@@ -25,7 +25,8 @@ from rag.answer.answer_types import (
 from rag.answer.citations import MARKER
 from rag.answer.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
-from vectorstore.lexical import tokenize
+from textproc.tokens import tokenize
+from textproc.wordlists import alternation, words
 
 # Score weights, chosen on the dev half of the gold questions.
 COVERAGE_WEIGHT = 0.6
@@ -50,7 +51,7 @@ HEADING_FACTOR = 0.5
 _HEADING_MAX_WORDS = 14
 _TERMINAL = tuple('.!?…:;"”’)')
 # "A view of the meeting in Hanoi (Photo: VNA)": a caption describes a picture, it states no fact.
-_CAPTION = re.compile(r"\((?:photo|ảnh|image|source|nguồn)\s*:[^)]*\)\s*$", re.IGNORECASE)
+_CAPTION = re.compile(rf"\((?:{alternation('caption_words')})\s*:[^)]*\)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -176,14 +177,14 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
 
 
 _WORDS = re.compile(r"\w+")
-# Words that make a title another role: "Deputy Director", "Vice-President", "Under-Secretary-General",
-# "Phó Giám đốc" (deputy director). Vietnamese "nguyên" (former) and "quyền" (acting) are also plain
-# syllables ("tài nguyên", resources; "quyền", rights), so they count only before a capitalised title.
+# Words that make a title another role (textproc/languages: role_modifiers): "Deputy Director",
+# "Under-Secretary-General", "Phó Giám đốc"; some only before a capitalised title.
 _ROLE_MODIFIER = re.compile(
-    r"\b(deputy|vice|assistant|former|acting|interim|phó)[\s-]+(\w+)|\b(under|co|ex)-(\w+)"
-    r"|\b(nguyên|quyền)\s+(\w+)",
+    rf"\b({alternation('role_modifiers')})[\s-]+(\w+)|\b({alternation('role_prefixes')})-(\w+)"
+    rf"|\b({alternation('role_modifiers_before_names')})\s+(\w+)",
     re.IGNORECASE,
 )
+_BEFORE_NAMES = frozenset(words("role_modifiers_before_names"))
 
 
 def _other_role(question_words: frozenset[str], sentence: str) -> bool:
@@ -198,7 +199,7 @@ def _roles(sentence: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for m in _ROLE_MODIFIER.finditer(sentence):
         modifier, title = (g for g in m.groups() if g)
-        if modifier.casefold() in ("nguyên", "quyền") and not title[0].isupper():
+        if modifier.casefold() in _BEFORE_NAMES and not title[0].isupper():
             continue
         pairs.append((modifier.casefold(), title.casefold()))
     return tuple(pairs)

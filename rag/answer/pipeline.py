@@ -19,8 +19,8 @@ from rag.answer.prompts import condense_messages
 from rag.answer.reader import Draft, ExtractiveReader, Reader, Reading, read
 from rag.answer.refusal import RefusalModel, refusal_text, refuses, signals
 from rag.llm import ChatModel, LLMError
-from rag.text import content_terms
 from rag.types import Answer, AnswerEvent, Passage
+from textproc.terms import content_terms
 
 ANSWER_LANGUAGES = {"en", "vi"}
 

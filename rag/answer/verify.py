@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from ingest.language import detect_language
 from rag.answer.citations import MARKER, SUPPORT_THRESHOLD, ResolvedCitations, resolve
-from rag.text import content_terms, sentence_spans
 from rag.types import Passage, SentenceCheck
-from vectorstore.lexical import tokenize
+from textproc.sentences import sentence_spans
+from textproc.terms import content_terms
+from textproc.tokens import tokenize
 
 # Cosine of an answer sentence to its best cited sentence in another language above which the meaning
 # counts as the same (multilingual-e5-small). Set by hand above the 0.83-0.84 that unrelated English

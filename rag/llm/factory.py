@@ -21,7 +21,7 @@ def resolve_backend(settings: Settings, choice: str) -> Backend | None:
     if choice == "none":
         return None
     if choice == "auto":
-        return "local" if local_model_available(settings.llm_model) else "ollama"
+        return "local" if local_model_available(settings.answer.llm.model) else "ollama"
     if choice in ("local", "ollama", "openai"):
         return choice  # type: ignore[return-value]
     raise ValueError(f"llm must be 'auto', 'local', 'ollama', 'openai' or 'none', not {choice!r}")
@@ -31,20 +31,27 @@ def open_chat(
     settings: Settings, backend: Backend, model: str | None = None, temperature: float | None = None
 ) -> ChatModel:
     s = settings
-    temp = s.llm_temperature if temperature is None else temperature
+    temp = s.answer.llm.temperature if temperature is None else temperature
     if backend == "local":
         return LocalChat(
-            model or s.llm_model,
+            model or s.answer.llm.model,
             s.home,
-            s.llm_timeout,
+            s.answer.llm.timeout,
             temp,
-            context=s.llm_context,
-            threads=s.llm_threads,
-            max_tokens=s.llm_max_tokens,
+            context=s.answer.llm.context,
+            threads=s.answer.llm.threads,
+            max_tokens=s.answer.llm.max_tokens,
         )
     if backend == "ollama":
         # RAG_LLM_MODEL named an Ollama model before there was a local backend: it still does.
-        name = model or (s.llm_model if not is_local_model(s.llm_model) else s.ollama_model)
-        return OllamaChat(s.ollama_host, name, s.llm_timeout, temp, max_tokens=s.llm_max_tokens)
-    key = s.openai_api_key.get_secret_value() if s.openai_api_key else "not-needed"
-    return OpenAIChat(s.openai_url, model or s.openai_model, s.llm_timeout, temp, s.llm_max_tokens, api_key=key)
+        name = model or (s.answer.llm.model if not is_local_model(s.answer.llm.model) else s.answer.llm.ollama_model)
+        return OllamaChat(s.ollama_host, name, s.answer.llm.timeout, temp, max_tokens=s.answer.llm.max_tokens)
+    key = s.answer.llm.openai_api_key.get_secret_value() if s.answer.llm.openai_api_key else "not-needed"
+    return OpenAIChat(
+        s.answer.llm.openai_url,
+        model or s.answer.llm.openai_model,
+        s.answer.llm.timeout,
+        temp,
+        s.answer.llm.max_tokens,
+        api_key=key,
+    )
