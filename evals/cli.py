@@ -37,6 +37,7 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
 
     seeds = esub.add_parser("seeds", help="the hand-written questions on the bundled corpus")
     seeds.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    seeds.add_argument("--tasks", default="all", help="comma-separated: en-en,vi-vi,en-vi,vi-en,multi,unanswerable")
     run_options(seeds)
 
     blind3 = esub.add_parser("blind3", help="a third blind set on the bundled corpus, written before any run")
@@ -80,7 +81,12 @@ def handle(args: argparse.Namespace, settings: Any) -> int:
     modes: tuple[RetrievalMode, ...] = MODES if args.retrieval == "all" else (args.retrieval,)
     if args.eval_command == "seeds":
         tasks = datasets.seeds_suite(args.split)
-        suite = f"seeds-{args.split}"
+        if args.tasks != "all":
+            wanted = {t.strip() for t in args.tasks.split(",")}
+            if unknown := wanted - {t.name for t in tasks}:
+                raise ValueError(f"unknown task(s) {sorted(unknown)}: choose among {sorted(t.name for t in tasks)}")
+            tasks = [t for t in tasks if t.name in wanted]
+        suite = f"seeds-{args.split}" + ("" if args.tasks == "all" else "-" + "+".join(t.name for t in tasks))
     elif args.eval_command == "blind3":
         tasks = datasets.blind3_suite()
         suite = "blind3"

@@ -213,9 +213,9 @@ class RagService:
     def llm_reader(self, chat: ChatModel) -> LLMReader:
         """The LLM reader on ``chat``; with a multilingual model its verifier also checks across languages."""
         s = self.settings
-        return LLMReader(
-            chat, s.answer.llm.passages, s.answer.llm.window, self._cosines if self._multilingual else None
-        )
+        cosines = self._cosines if self._multilingual else None
+        llm = s.answer.llm
+        return LLMReader(chat, llm.passages, llm.window, cosines, llm.cross_language)
 
     def _similarity(self, question: str) -> Callable[[Sequence[str]], Sequence[float]]:
         """The question's cosines to sentences, for scoring sentences across languages."""

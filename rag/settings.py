@@ -184,6 +184,12 @@ class LLMSettings(BaseModel):
     window: int = Field(
         1, ge=0, le=20, description="Sentences the LLM reads either side of a passage's best ones (0: whole passages)."
     )
+    cross_language: Literal["quote", "answer"] = Field(
+        "quote",
+        description="When every passage the LLM would read is in another language than the question's: quote "
+        "(the extractive answer's sentences, translated by the model above them) or answer (the model answers "
+        "across languages; for models stronger than the packaged ones).",
+    )
     ollama_model: str = Field("qwen2.5:1.5b", description="Ollama model used by the ollama backend.")
     openai_url: str = Field(
         "http://127.0.0.1:8080/v1", description="Base URL of an OpenAI-compatible server (e.g. `rag llm serve`)."
@@ -249,6 +255,7 @@ FLAT_NAMES: dict[str, tuple[str, ...]] = {
     "llm_threads": ("answer", "llm", "threads"),
     "llm_passages": ("answer", "llm", "passages"),
     "llm_window": ("answer", "llm", "window"),
+    "llm_cross_language": ("answer", "llm", "cross_language"),
     "ollama_model": ("answer", "llm", "ollama_model"),
     "openai_url": ("answer", "llm", "openai_url"),
     "openai_model": ("answer", "llm", "openai_model"),

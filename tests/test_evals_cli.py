@@ -132,3 +132,14 @@ def test_judge_metrics_come_from_the_llm_and_are_absent_without_one(
     assert "no judge metrics" in capsys.readouterr().err
     overall = json.loads((out / "summary.json").read_text(encoding="utf-8"))["modes"]["hybrid"]["overall"]
     assert "judge_faithfulness" not in overall and "judge_correctness" not in overall
+
+
+def test_seeds_can_run_some_tasks_only(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = env / "cross"
+    assert main(["eval", "seeds", "--split", "dev", "--tasks", "en-vi,vi-en", "--out", str(out), "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["modes"]["hybrid"]["tasks"]) == {"en-vi", "vi-en"}
+    assert summary["suite"] == "seeds-dev-en-vi+vi-en"  # not a dev run that calibration would take as whole
+    capsys.readouterr()
+    assert main(["eval", "seeds", "--tasks", "en-fr"]) == 2
+    assert "unknown task(s) ['en-fr']" in capsys.readouterr().err

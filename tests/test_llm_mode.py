@@ -26,7 +26,7 @@ def stub() -> Iterator[OllamaStub]:
 @pytest.fixture
 def llm_service(corpus_service: RagService, stub: OllamaStub) -> RagService:
     """The session's populated store, with settings pointing at the stub and a short timeout."""
-    settings = corpus_service.settings.model_copy(update={"ollama_host": stub.url, "llm_timeout": 1.0})
+    settings = corpus_service.settings.updated(ollama_host=stub.url, llm_timeout=1.0)
     service = RagService(settings)
     service._stores = corpus_service._stores  # same open store: no second ingest
     return service
@@ -53,13 +53,17 @@ def test_well_cited_answer_is_llm_mode_with_mapped_citation(llm_service: RagServ
 
 
 def test_prompt_carries_numbered_delimited_passages_and_language(llm_service: RagService, stub: OllamaStub) -> None:
+    # The model answers itself even when every passage it reads is English (not quote and translate).
+    service = RagService(llm_service.settings.updated(llm_cross_language="answer"))
+    service._stores = llm_service._stores
     stub.script(Reply(content="Nguyễn Mạnh Hùng [1]."))
-    llm_service.ask("Ai là chủ tịch Hội nghị Bộ trưởng Số ASEAN lần thứ 6?")
-    request = stub.requests[-1]
+    service.ask("Ai là chủ tịch Hội nghị Bộ trưởng Số ASEAN lần thứ 6?")
+    (request,) = stub.requests
     system, user = request["messages"][0], request["messages"][1]
     assert system["role"] == "system" and system["content"] == SYSTEM_PROMPT and NOT_FOUND in system["content"]
-    assert "Answer in Vietnamese" in user["content"]  # the language goes last: the system prompt stays cached
-    assert user["content"].count("<passage n=") == llm_service.settings.llm_passages
+    # The language goes last, so that the system prompt stays cached.
+    assert user["content"].endswith("Answer in Vietnamese (tiếng Việt), in one to three short sentences.")
+    assert user["content"].count("<passage n=") == llm_service.settings.answer.llm.passages
     assert '<passage n="1"' in user["content"] and "</passages>" in user["content"]
     assert request["options"]["temperature"] == pytest.approx(0.1)
 
@@ -81,13 +85,24 @@ def test_streaming_yields_passages_then_deltas_then_answer(llm_service: RagServi
 def test_not_found_sentinel_becomes_a_refusal_in_the_question_language(
     llm_service: RagService, stub: OllamaStub
 ) -> None:
+    service = RagService(llm_service.settings.updated(llm_cross_language="answer"))  # the model answers
+    service._stores = llm_service._stores
     stub.script(Reply(content=NOT_FOUND))
-    events = list(llm_service.ask_stream("Hội nghị Bộ trưởng Số ASEAN lần thứ 6 do ai chủ trì?"))
+    events = list(service.ask_stream("Hội nghị Bộ trưởng Số ASEAN lần thứ 6 do ai chủ trì?"))
     assert not [e for e in events if e.kind == "delta"]  # the sentinel never reaches the reader
     answer = events[-1].answer
     assert answer is not None and answer.refused and answer.mode == "llm"
     assert answer.text == REFUSALS["vi"]
     assert answer.passages  # the closest passages are still listed
+
+
+def test_a_translation_that_is_no_translation_is_dropped(llm_service: RagService, stub: OllamaStub) -> None:
+    """Asked to translate an English quote for a Vietnamese question, the model says NOT_FOUND: the
+    quote stands alone, in extractive mode, with a warning."""
+    stub.script(Reply(content=NOT_FOUND))
+    answer = llm_service.ask("Hội nghị Bộ trưởng Số ASEAN lần thứ 6 do ai chủ trì?")
+    assert NOT_FOUND not in answer.text and answer.citations and answer.mode == "extractive"
+    assert any("translation was dropped" in w for w in answer.warnings)
 
 
 def test_out_of_range_markers_are_dropped_with_a_warning(llm_service: RagService, stub: OllamaStub) -> None:

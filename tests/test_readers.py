@@ -54,3 +54,47 @@ def test_the_llm_reader_turns_not_found_into_a_refusal_and_nonsense_into_an_erro
     with OllamaStub(models=["m"], default=nonsense) as stub, pytest.raises(NothingVerified) as caught:
         read(LLMReader(OllamaChat(stub.url, "m", 5.0)), _reading())
     assert any("potassium" in w for w in caught.value.warnings)
+
+
+VI_TEXT = "Hội nghị lần thứ 7 sẽ được tổ chức tại Kuala Lumpur vào năm sau. Các đại biểu đã thảo luận về dữ liệu."
+
+
+def _vietnamese_reading() -> Reading:
+    passage = Passage(source="vi.txt", chunk_id="v0", text=VI_TEXT, score=1.0, start=0, end=len(VI_TEXT), language="vi")
+    ranked = candidates(QUESTION, QueryTerms.of(QUESTION, lambda _t: 1.0, "en"), [passage], "en")
+    return Reading(QUESTION, "en", [passage], ranked)
+
+
+def test_over_other_language_passages_the_quote_is_translated_above_it() -> None:
+    quote = read(ExtractiveReader(), _vietnamese_reading()).text
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply("The 7th meeting will be held in Kuala Lumpur next year."))
+        draft = read(LLMReader(OllamaChat(stub.url, "m", 5.0), passages=1, window=0), _vietnamese_reading())
+        (translate,) = stub.requests  # no answer asked of the model: only the translation
+    assert "English" in translate["messages"][0]["content"] and "[1]" not in translate["messages"][1]["content"]
+    translation, source = draft.text.split("\n\n")
+    assert translation == "The 7th meeting will be held in Kuala Lumpur next year."
+    assert source == f"From the Vietnamese documents: {quote}" and "Kuala Lumpur" in quote  # the quote keeps its [1]
+    assert [c.source for c in draft.citations] == ["vi.txt"]
+    assert draft.model == "m" and any("translation" in w for w in draft.warnings)
+
+
+def test_a_translation_that_adds_a_number_is_dropped_and_the_quote_stays() -> None:
+    quote = read(ExtractiveReader(), _vietnamese_reading()).text
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply("The 7th meeting will be held in Kuala Lumpur in 2027."))
+        draft = read(LLMReader(OllamaChat(stub.url, "m", 5.0), passages=1, window=0), _vietnamese_reading())
+    assert draft.text == quote
+    assert any("dropped" in w and "2027" in w for w in draft.warnings)
+
+
+def test_asked_to_answer_across_languages_the_model_answers_in_the_questions_language() -> None:
+    answer = "The 7th meeting will be held in Kuala Lumpur [1]."
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply(answer))
+        chat = OllamaChat(stub.url, "m", 5.0)
+        # Without a multilingual model's cosines, no English sentence can be checked against Vietnamese.
+        with pytest.raises(NothingVerified):
+            read(LLMReader(chat, passages=1, window=0, cross_language="answer"), _vietnamese_reading())
+        (asked,) = stub.requests
+    assert asked["messages"][-1]["content"].endswith("Answer in English, in one to three short sentences.")

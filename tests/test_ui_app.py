@@ -72,6 +72,8 @@ def test_badges_name_the_mode_and_the_refusal() -> None:
     assert "extractive — LLM off" in chat_message(Answer(question="q", text="x"), 0, "none")
     llm = Answer(question="q", text="x [1]", mode="llm", model="qwen2.5:3b", citations=[_citation("x")])
     assert "LLM · qwen2.5:3b" in chat_message(llm, 0, "auto")
+    translated = Answer(question="q", text="x\n\nFrom the Vietnamese documents: y [1]", model="qwen2.5-coder-1.5b")
+    assert "quote translated by qwen2.5-coder-1.5b" in chat_message(translated, 0, "auto")
     passage = Passage(source="near.txt", chunk_id="near.txt#0", text="close", score=0.1, start=0, end=5, rank=1)
     refused = Answer(question="q", text="The documents do not contain the answer.", refused=True, passages=[passage])
     assert "not in the documents" in chat_message(refused, 0, "auto")

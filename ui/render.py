@@ -24,6 +24,8 @@ def mode_badge(answer: Answer, asked_mode: str) -> str:
         where = f" ({answer.backend})" if answer.backend else ""
         checked = " · every sentence verified" if answer.verification else ""
         return f"LLM · {answer.model}{where}{checked}"
+    if answer.model:  # other-language passages: the quote, translated by the model above it
+        return f"extractive · quote translated by {answer.model}"
     if asked_mode == "none":
         return "extractive — LLM off"
     if any("not reachable" in w for w in answer.warnings):
