@@ -59,9 +59,7 @@ def hybrid_search(
     dense: list[tuple[str, float]] = []
     dense_cross: list[tuple[str, float]] = []
     if mode != "bm25":
-        dense, dense_cross = _dense_lists(
-            store, index if split else None, vector, depth, sources, languages, query_language
-        )
+        dense, dense_cross = _dense_lists(store, index, split, vector, depth, sources, languages, query_language)
     same, cross = _lexical_by_language(index, query, query_language, depth, sources, languages)
     lexical = same + cross
 
@@ -107,23 +105,25 @@ def hybrid_search(
 
 def _dense_lists(
     store: ChunkStore,
-    split_by: LexicalIndex | None,
+    index: LexicalIndex | None,
+    split: bool,
     vector: np.ndarray,
     depth: int,
     sources: list[str] | None,
     languages: list[str] | None,
     query_language: str,
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-    """The dense ranking; with ``split_by`` (the collection's languages known), the question's language
-    and the others ranked apart, so that the other language's best passages reach the fusion."""
-    if split_by is None:
-        return store.dense_ranking(vector, depth, sources, languages), []
+    """The dense ranking; with ``split`` (the collection's languages known from ``index``), the
+    question's language and the others ranked apart, so that the other language's best passages
+    reach the fusion."""
+    if not split or index is None:
+        return store.dense_ranking(vector, depth, sources, languages, index), []
     if languages is None:
-        return _dense_by_language(store, split_by, vector, depth, sources, query_language)
+        return _dense_by_language(store, index, vector, depth, sources, query_language)
     present = set(languages)
     others = sorted(present - {query_language})
-    dense = store.dense_ranking(vector, depth, sources, [query_language]) if query_language in present else []
-    return dense, store.dense_ranking(vector, depth, sources, others) if others else []
+    same = store.dense_ranking(vector, depth, sources, [query_language], index) if query_language in present else []
+    return same, store.dense_ranking(vector, depth, sources, others, index) if others else []
 
 
 def _passage(
@@ -207,7 +207,7 @@ def _dense_by_language(
     100k chunks, against ~5 ms for the vector search. A filtered query for the other languages is
     made only when none of them reached the deeper list. Chunks this revision of the BM25 index does
     not know yet (another process's new ones) count as the question's language."""
-    ranked = store.dense_ranking(vector, depth * SPLIT_DEPTH, sources)
+    ranked = store.dense_ranking(vector, depth * SPLIT_DEPTH, sources, index=index)
     same: list[tuple[str, float]] = []
     cross: list[tuple[str, float]] = []
     for hit in ranked:
@@ -215,7 +215,7 @@ def _dense_by_language(
         (cross if language is not None and language != query_language else same).append(hit)
     others = sorted(set(index.language_names) - {query_language})
     if others and not cross:
-        cross = store.dense_ranking(vector, depth, sources, others)
+        cross = store.dense_ranking(vector, depth, sources, others, index)
     return same[:depth], cross[:depth]
 
 

@@ -160,7 +160,8 @@ def test_upload_a_file_ask_about_it_then_delete_it(tab: Page, ui_home: Path, tmp
 
     tab.page.get_by_role("tab", name="Chat").click()
     tab.ask("What is the budget of the Zephyr irrigation project?")
-    assert "42 million kip" in tab.last_answer()
+    searched = tab.page.locator("#searched input:checked").count()
+    assert "42 million kip" in tab.last_answer(), (searched, tab.page.locator("#sources").inner_text()[:3000])
     assert "zephyr notes.md" in tab.page.locator("#sources").inner_text()
 
     tab.page.get_by_role("tab", name="Documents").click()

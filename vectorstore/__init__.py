@@ -3,7 +3,7 @@
 Knows nothing of answering or of how chunks are made.
 """
 
-from vectorstore.records import ChunkRecord, DenseHit, SourceState
+from vectorstore.records import ChunkRecord, SourceState
 from vectorstore.store import ChunkStore, StoreError, open_store
 
-__all__ = ["ChunkRecord", "ChunkStore", "DenseHit", "SourceState", "StoreError", "open_store"]
+__all__ = ["ChunkRecord", "ChunkStore", "SourceState", "StoreError", "open_store"]

@@ -92,12 +92,6 @@ def decode_spans(encoded: str, length: int) -> tuple[Span, ...] | None:
     return tuple(spans)
 
 
-@dataclass(frozen=True)
-class DenseHit:
-    record: ChunkRecord
-    similarity: float
-
-
 @dataclass
 class SourceState:
     """What the store holds of one source file: enough to decide whether it must be embedded again."""

@@ -25,9 +25,10 @@ import numpy as np
 
 from textproc.tokens import tokenize
 from vectorstore.chroma import StoreError, get_collection, list_collection_names, open_client
+from vectorstore.exact import EXACT_UP_TO, ExactVectors
 from vectorstore.lexical import LexicalHit, LexicalIndex, new_revision
 from vectorstore.names import shortest_unique_names
-from vectorstore.records import ChunkRecord, DenseHit, SourceState
+from vectorstore.records import ChunkRecord, SourceState
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -57,6 +58,9 @@ class ChunkStore:
         # writes clear it anyway. Saves a Chroma read per question for the passages that recur.
         self._recent: OrderedDict[str, tuple[ChunkRecord, np.ndarray]] = OrderedDict()
         self._recent_lock = threading.Lock()
+        # The exact-search vectors and the BM25 index (of one revision) they were built for.
+        self._exact: tuple[LexicalIndex | None, ExactVectors | None] = (None, None)
+        self._exact_lock = threading.Lock()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -146,6 +150,37 @@ class ChunkStore:
         both = known | fetched
         return [both[cid] for cid in chunk_ids if cid in both]
 
+    def _exact_vectors(self, index: LexicalIndex) -> ExactVectors | None:
+        """Every vector of the revision ``index`` was built from, kept while that index is current."""
+        with self._exact_lock:
+            built_for, vectors = self._exact
+            if built_for is not index:
+                vectors = ExactVectors.build(index.chunk_ids, vectors, self._vectors_of)
+                self._exact = (index, vectors)
+            return vectors
+
+    def _vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks; a chunk this process cannot read one for is left out
+        (as in ``_read_with_vectors``)."""
+        from chromadb.errors import InternalError
+
+        def read(ids: Sequence[str]) -> dict[str, np.ndarray]:
+            assert self._collection is not None
+            got = self._collection.get(ids=list(ids), include=["embeddings"])
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], vectors, strict=True)}
+
+        out: dict[str, np.ndarray] = {}
+        for lo in range(0, len(chunk_ids), _WRITE_BATCH):
+            batch = chunk_ids[lo : lo + _WRITE_BATCH]
+            try:
+                out.update(read(batch))
+            except InternalError:
+                for cid in batch:
+                    with contextlib.suppress(InternalError):
+                        out.update(read([cid]))
+        return out
+
     def _forget_recent(self) -> None:
         with self._recent_lock:
             self._recent.clear()
@@ -175,36 +210,6 @@ class ChunkStore:
             )
         ]
 
-    def dense_search(
-        self,
-        vector: np.ndarray,
-        k: int,
-        sources: Iterable[str] | None = None,
-        languages: Iterable[str] | None = None,
-    ) -> list[DenseHit]:
-        if self._collection is None or k <= 0:
-            return []
-        count = self._collection.count()
-        if count == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=[vector.astype(np.float32).tolist()],
-            n_results=min(k, count),
-            where=_where(sources, languages),
-            include=["documents", "metadatas", "distances"],
-        )
-        ids = result["ids"][0]
-        docs = (result["documents"] or [[]])[0]
-        metas = (result["metadatas"] or [[]])[0]
-        dists = (result["distances"] or [[]])[0]
-        return [
-            DenseHit(ChunkRecord.from_stored(cid, doc or "", dict(meta)), 1.0 - float(dist))
-            for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
-            # Embedded Chroma: this process's vector index can still hold chunks another process has
-            # deleted since; their metadata is gone, and so are they.
-            if meta and "source" in meta
-        ]
-
     @property
     def pending(self) -> bool:
         """True when writes were made that no commit has published (running or interrupted ingest)."""
@@ -216,11 +221,19 @@ class ChunkStore:
         k: int,
         sources: Iterable[str] | None = None,
         languages: Iterable[str] | None = None,
+        index: LexicalIndex | None = None,
     ) -> list[tuple[str, float]]:
         """Ids and cosine similarities only: fetching 30 chunks' texts and metadata costs Chroma more
-        than the search itself, and fusion keeps only a few of them."""
+        than the search itself, and fusion keeps only a few of them. Exact up to ``EXACT_UP_TO``
+        chunks (vectorstore/exact.py says why); ``index``: the BM25 index of the revision the caller
+        reads, when it holds it (saves a revision check)."""
         if self._collection is None or k <= 0:
             return []
+        index = index if index is not None else self.lexical_index()
+        exact = self._exact_vectors(index) if index is not None and len(index) <= EXACT_UP_TO else None
+        if exact is not None:
+            assert index is not None
+            return exact.rank(vector, k, index.mask(sources, languages))
         embedding: Any = [vector.astype(np.float32).tolist()]
         where = _where(sources, languages)
         try:
