@@ -25,6 +25,7 @@ from rag.answer.answer_types import (
 from rag.answer.citations import MARKER
 from rag.answer.evidence import QueryTerms, neutral_keys, undotted
 from rag.types import Passage
+from textproc.quoting import quoted
 from textproc.tokens import tokenize
 from textproc.wordlists import alternation, words
 
@@ -285,7 +286,7 @@ def quote(chosen: Sequence[Candidate]) -> str:
     # Read in document order when both come from one passage, else by rank.
     ordered = sorted(chosen, key=lambda c: (c.passage_index, c.start))
     # A quoted sentence's own "[2]" is document text, not a citation: it must not reach resolve() as one.
-    return " ".join(f"{_unmarked(c.text)} [{c.passage_index + 1}]" for c in ordered)
+    return " ".join(f"{_unmarked(quoted(c.text))} [{c.passage_index + 1}]" for c in ordered)
 
 
 def _unmarked(sentence: str) -> str:
