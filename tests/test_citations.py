@@ -9,7 +9,7 @@ import pytest
 
 from rag.answer.citations import resolve, strip_markers
 from rag.answer.prompts import answer_messages, defang
-from rag.types import Passage
+from rag.types import Citation, Passage
 
 HARBOUR = "The harbour cranes lift containers at night. Gulls nest on the old pier."
 FUJI = "Mount Fuji is the tallest mountain in Japan. It last erupted in 1707."
@@ -27,7 +27,7 @@ def passages() -> list[Passage]:
     return [_passage(1, HARBOUR), _passage(2, FUJI), _passage(3, METALS)]
 
 
-def _quoted(citation, span: tuple[int, int]) -> str:  # type: ignore[no-untyped-def]
+def _quoted(citation: Citation, span: tuple[int, int]) -> str:
     return citation.text[span[0] : span[1]]
 
 

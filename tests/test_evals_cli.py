@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NO_LOCAL_MODEL
@@ -26,7 +27,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _check_run(out: Path, modes: set[str]) -> dict[str, object]:
     for name in ("summary.json", "results.jsonl", "report.md", "metrics_by_task.png", "latency.png"):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert set(summary["modes"]) == modes
     for data in summary["modes"].values():
         assert set(data["overall"]) >= EXPECTED_METRICS

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromadb import Metadata, Where
 from conftest import make_settings
 
 from ingest import detect_language
@@ -64,7 +65,7 @@ def _stored(store: ChunkStore, source: str | None = None) -> list[tuple[str, dic
     """(id, metadata) of what Chroma itself holds, optionally for one source (by its file name)."""
     collection = get_collection(store.client, store.name, create=False)
     assert collection is not None
-    where = {"source": _key(store, source)} if source else None
+    where: Where | None = {"source": _key(store, source)} if source else None
     got = collection.get(where=where, include=["metadatas"])
     return sorted(zip(got["ids"], [dict(m) for m in got["metadatas"] or []], strict=True))
 
@@ -249,7 +250,7 @@ def test_a_store_keyed_by_file_names_is_rekeyed_by_path_without_re_embedding(
     assert collection is not None
     # As an older version stored them: keyed by the name inside the folder.
     got = collection.get(include=["metadatas"])
-    legacy = [{**dict(m), "source": Path(str(m["source"])).name} for m in got["metadatas"] or []]
+    legacy: list[Metadata] = [{**dict(m), "source": Path(str(m["source"])).name} for m in got["metadatas"] or []]
     collection.update(ids=got["ids"], metadatas=legacy)
     store.commit()
     assert sorted(store.source_states()) == ["a.txt", "b.md"]

@@ -95,7 +95,9 @@ def test_a_planted_instruction_does_not_become_a_verified_claim(tmp_path: Path) 
 
 def test_a_timeout_gives_the_extractive_answer_with_a_warning(corpus_service: RagService) -> None:
     service = _service(corpus_service, llm_timeout=0.05)
-    service.llm("local").check()  # loaded beforehand: the timeout is about generating, not loading
+    model = service.llm("local")
+    assert model is not None  # "local" always names a model; None would mean the extractive answer
+    model.check()  # loaded beforehand: the timeout is about generating, not loading
     started = time.monotonic()
     answer = service.ask(QUESTION, llm="local")
     assert answer.mode == "extractive" and "Nguyễn Mạnh Hùng" in answer.text

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from rag.retrieval import FusionParams
 from rag.service import RagService
+from rag.settings import FusionParams
 
 DOCS = {
     "en-river.txt": "The Red River flows through Hanoi and carries rich silt to the delta every summer.",
@@ -42,7 +42,8 @@ def _build_tiny_model(folder: Path) -> Path:
     wordpiece.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", cls), ("[SEP]", sep)]
     )
-    tokenizer = PreTrainedTokenizerFast(
+    # transformers leaves this constructor (TokenizersBackend.__init__) unannotated.
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=wordpiece,
         unk_token="[UNK]",
         pad_token="[PAD]",

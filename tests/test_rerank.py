@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag.rerank import best_sentence_share, question_terms, sentence_scores, sentence_token_sets
-from rag.retrieval import FusionParams, hybrid_search
+from rag.retrieval import hybrid_search
 from rag.service import RagService
+from rag.settings import FusionParams
 
 # Both paragraphs hold the question's words; the first spreads them over five sentences (and is the
 # one BM25 and the embedding both rank first), the second says them in one sentence.

@@ -8,8 +8,9 @@ import unicodedata
 import pytest
 
 from rag.rerank import sentence_scores
-from rag.retrieval import FusionParams, hybrid_search, reciprocal_rank_fusion
+from rag.retrieval import hybrid_search, reciprocal_rank_fusion
 from rag.service import RagService
+from rag.settings import FusionParams
 from rag.types import Passage
 from textproc.tokens import fold_diacritics, tokenize
 from vectorstore.analysis import bridge_query

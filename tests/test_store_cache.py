@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.service import RagService
+from vectorstore import ChunkRecord
 
 QUESTION = "What does the zephyr festival in Vientiane celebrate?"
 
@@ -26,7 +29,12 @@ def test_a_repeated_question_reads_its_passages_from_memory(
     store = fresh_service.store()
     reads: list[list[str]] = []
     original = store._with_vectors
-    monkeypatch.setattr(store, "_with_vectors", lambda ids: reads.append(list(ids)) or original(ids))
+
+    def recording(ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
+        reads.append(list(ids))
+        return original(ids)
+
+    monkeypatch.setattr(store, "_with_vectors", recording)
     again = fresh_service.retrieve(QUESTION)
     assert reads == []
     assert [(p.chunk_id, p.text, p.dense_score) for p in again] == [(p.chunk_id, p.text, p.dense_score) for p in first]

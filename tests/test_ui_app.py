@@ -35,7 +35,7 @@ def _citation(text: str, n: int = 1, **extra: object) -> Citation:
         "title": "Doc",
     }
     values.update(extra)
-    return Citation(**values)  # type: ignore[arg-type]
+    return Citation(**values)
 
 
 # -- rendering ---------------------------------------------------------------------------------
