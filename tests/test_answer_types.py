@@ -83,9 +83,39 @@ def test_a_question_for_a_date_wants_a_day(question: str, sentence: str, expecte
         ("Hội nghị được tổ chức tại khách sạn nào?", "Hội nghị diễn ra tại Khách sạn Melia Hà Nội.", True),
         ("Which stadium hosted Super Bowl 50?", "Super Bowl 50 was played at Levi's Stadium.", True),
         ("Where is the exhibition?", "The exhibition is held in Hanoi.", True),
+        # in technical documents a place is a path or a URL; "and/or" is neither
+        ("Where is the global startup file?", "The global startup file is /usr/local/etc/wgetrc.", True),
+        ("Where is the manual?", "The manual is at https://example.org/manual.html today.", True),
+        ("Where is the startup file?", "Read one and/or the other startup file.", False),
     ],
 )
 def test_a_question_for_a_venue_wants_a_place(question: str, sentence: str, expected: bool) -> None:
+    assert asked_type_found(question, sentence) is expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When several archives are joined with tar -A, which option reads past the first one?",
+        "When the tests run as root, which variable names the other user?",
+        "When you build it yourself, what option makes the library smaller?",
+    ],
+)
+def test_a_leading_clause_is_not_what_the_question_asks(question: str) -> None:
+    """ "When ..., which option" asks for an option: a sentence without a date answers it."""
+    assert asked_type_found(question, "Use --ignore-zeros to read every archive.") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("When was the archive format changed?", "The format changed in 2019.", True),
+        ("When was the archive format changed?", "The format changed for good.", False),
+        ("When the meeting opened, who chaired it?", "Nguyễn Mạnh Hùng chaired it.", True),
+        ("When the meeting opened, who chaired it?", "It was chaired well.", False),
+    ],
+)
+def test_the_question_word_after_a_leading_clause_is_still_asked(question: str, sentence: str, expected: bool) -> None:
     assert asked_type_found(question, sentence) is expected
 
 

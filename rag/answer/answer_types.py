@@ -123,7 +123,9 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
         (_ASKS_COUNTRY, _countries),
         (_ASKS_ORDINAL, _finder(_ORDINAL)),
     ]
-    found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question))]
+    lead = _LEADING_CLAUSE.match(question)
+    own_clause = lead.end() if lead else 0
+    found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question, own_clause))]
     # The question word that comes first is the one asked: in "How old was he when he played?" the
     # "when" joins a clause, and in "Who led when the Franks came?" it asks for no date.
     first = min((start for start, _ in found), default=0)
@@ -131,6 +133,11 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     return tuple(asked), frozenset(tokenize(question))
 
 
+# A clause before the question's own, up to its comma, when a question word follows the comma.
+_LEADING_CLAUSE = re.compile(
+    rf"\s*(?:{alternation('subordinators')})\b[^,?]*,\s*(?=(?:[\w'’-]+\s+){{0,3}}(?:{alternation('question_words')})\b)",
+    re.IGNORECASE,
+)
 # "When and where", "who or which body": question words this close to the first are asked too.
 _SAME_QUESTION_WORD = 12
 
@@ -211,6 +218,11 @@ def _places(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
         capitalised = [i for i, w in enumerate(words) if w[0].isupper()]
         if capitalised and capitalised[0] == 0:
             yield " ".join(words[: capitalised[-1] + 1])
+    # In technical documents a place is a file's path or a URL: "Where is the startup file?"
+    yield from (m.group(0) for m in _PATH.finditer(sentence))
+
+
+_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.+@-]+(?:/[\w.+@-]*)*|\bhttps?://\S+")
 
 
 def _counts(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
