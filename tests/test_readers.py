@@ -88,6 +88,15 @@ def test_a_translation_that_adds_a_number_is_dropped_and_the_quote_stays() -> No
     assert any("dropped" in w and "2027" in w for w in draft.warnings)
 
 
+def test_a_translation_that_slips_into_another_script_is_dropped_and_the_quote_stays() -> None:
+    quote = read(ExtractiveReader(), _vietnamese_reading()).text
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply("The 7th meeting will be held in Kuala Lumpur 明年."))
+        draft = read(LLMReader(OllamaChat(stub.url, "m", 5.0), passages=1, window=0), _vietnamese_reading())
+    assert draft.text == quote
+    assert any("dropped" in w and "cjk" in w for w in draft.warnings)
+
+
 def test_asked_to_answer_across_languages_the_model_answers_in_the_questions_language() -> None:
     answer = "The 7th meeting will be held in Kuala Lumpur [1]."
     with OllamaStub(models=["m"]) as stub:

@@ -4,6 +4,7 @@ against the passage it cites (``rag.answer.verify``); what does not hold up is d
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Generator, Iterator, Sequence
 from typing import Literal, cast
 
@@ -92,8 +93,17 @@ class LLMReader:
             quoted.warnings.append(f"The answer quotes the documents' language: translating it failed ({exc}).")
             return quoted
         added = _facts(translation) - _facts(source)
-        if not translation or translation.startswith(NOT_FOUND) or added:
-            reason = f"it added {sorted(added)}" if added else "it was empty" if not translation else "it was none"
+        foreign = _scripts(translation) - _scripts(source) - TRANSLATION_SCRIPTS
+        if not translation or translation.startswith(NOT_FOUND) or added or foreign:
+            reason = (
+                f"it added {sorted(added)}"
+                if added
+                else f"it wrote {'/'.join(sorted(foreign)).lower()} letters"
+                if foreign
+                else "it was empty"
+                if not translation
+                else "it was none"
+            )
             quoted.warnings.append(
                 f"The answer quotes the documents' language: its translation was dropped ({reason})."
             )
@@ -153,6 +163,16 @@ def _facts(text: str) -> set[str]:
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+# The scripts English and Vietnamese are written in. A small model translating into Vietnamese was seen to
+# slip into Chinese mid-sentence ("chương trình崩溃"): letters of a script neither language nor the quote
+# uses mean the translation went astray.
+TRANSLATION_SCRIPTS = frozenset({"LATIN"})
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of a text's letters, by the first word of each letter's Unicode name."""
+    return {unicodedata.name(ch, "UNKNOWN").split()[0] for ch in set(text) if ch.isalpha()}
 
 
 def for_llm(passages: Sequence[Passage], ranked: Sequence[Candidate], limit: int, window: int) -> list[Passage]:
