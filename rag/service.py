@@ -52,6 +52,7 @@ class RagService:
         self._stores: dict[str, ChunkStore] = {}
         self._stores_lock = threading.Lock()  # guards the dict of open stores only
         self._write_lock = threading.Lock()  # one ingest or delete at a time; readers never wait on it
+        self._fill_lock = threading.Lock()  # one filling of an empty default collection at a time
         # Collections found non-empty and built with our model: later questions skip both checks
         # (two Chroma round trips each). An ingest in this service clears the mark.
         self._ready: set[str] = set()
@@ -122,14 +123,23 @@ class RagService:
         store = self.store(collection)
         if store.name in self._ready:
             return store
-        if store.count() == 0:
-            if (collection or self.settings.collection) != self.settings.collection:
-                raise RagError(f"collection {store.name!r} is empty: run `rag ingest PATH --collection {store.name}`")
-            self.ingest(collection=collection)
+        # A question that comes while the bundled corpus is being indexed waits for the whole of it.
+        with self._fill_lock:
+            if store.count() == 0:
+                if (collection or self.settings.collection) != self.settings.collection:
+                    raise RagError(
+                        f"collection {store.name!r} is empty: run `rag ingest PATH --collection {store.name}`"
+                    )
+                self.ingest(collection=collection)
         self._check_model(store)
         if store.count() > 0:
             self._ready.add(store.name)
         return store
+
+    def prepare(self) -> None:
+        """Do now what the first question would: fill an empty default collection with the bundled
+        corpus. The web chat calls it as it starts, so its document list and first answer need not wait."""
+        self._ready_store(None)
 
     # -- questions ----------------------------------------------------------------------------
 

@@ -255,3 +255,26 @@ def test_login_is_enforced_when_set(tmp_path: Path) -> None:
         assert client.view_api(print_info=False, return_format="dict")["named_endpoints"].keys() >= {"/ask"}
     finally:
         app.close()
+
+
+def test_the_chat_indexes_the_bundled_corpus_as_it_starts_and_a_first_question_waits_for_all_of_it(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    from rag.service import bundled_corpus, service_for
+
+    settings = make_settings(tmp_path / "home")
+    app, _url = launch_in_process(settings)
+    try:
+        service = service_for(settings)
+        # No question is asked: the documents appear because the chat started (generous bound, no speed claim).
+        deadline = time.monotonic() + 300
+        while not service.sources() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert service.sources(), "the bundled corpus was not indexed when the chat started"
+        answer = service.ask(CHAIR_QUESTION, llm="none")  # asked mid-indexing, it waits for the whole corpus
+        assert "Nguyễn Mạnh Hùng" in answer.text
+        assert len(service.sources()) == len(list(bundled_corpus().glob("*.txt")))
+    finally:
+        app.close()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from rag.errors import RagError
 from rag.settings import Settings
+
+log = logging.getLogger("ui.app")
 
 
 def is_loopback(host: str) -> bool:
@@ -44,6 +48,7 @@ def serve(settings: Settings, host: str, port: int, insecure: bool = False, bloc
 
     app = build_app(settings)
     app.queue(default_concurrency_limit=8)
+    threading.Thread(target=_prepare, args=(settings,), name="rag-prepare", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     print(f"rag ui: serving the web chat on http://{shown}:{port}/ (Ctrl+C to stop)", flush=True)
     app.launch(
@@ -55,6 +60,16 @@ def serve(settings: Settings, host: str, port: int, insecure: bool = False, bloc
         **launch_options(settings),
     )
     return app  # when not blocking, the caller closes it with app.close()
+
+
+def _prepare(settings: Settings) -> None:
+    """Index the bundled corpus into an empty default collection while the chat starts serving."""
+    from rag.service import service_for
+
+    try:
+        service_for(settings).prepare()
+    except RagError as exc:  # the first question reports it again, to the user who asked
+        log.warning("could not index the bundled documents at start: %s", exc)
 
 
 def _handle(args: argparse.Namespace, settings: Settings) -> int:
