@@ -218,11 +218,6 @@ def _places(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
         capitalised = [i for i, w in enumerate(words) if w[0].isupper()]
         if capitalised and capitalised[0] == 0:
             yield " ".join(words[: capitalised[-1] + 1])
-    # In technical documents a place is a file's path or a URL: "Where is the startup file?"
-    yield from (m.group(0) for m in _PATH.finditer(sentence))
-
-
-_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.+@-]+(?:/[\w.+@-]*)*|\bhttps?://\S+")
 
 
 def _counts(sentence: str, _clues: NameClues = NameClues()) -> Iterable[str]:
