@@ -36,23 +36,17 @@ class ExactVectors:
         fetch: Callable[[Sequence[str]], dict[str, np.ndarray]],
     ) -> ExactVectors:
         """Reuse the previous revision's vectors by chunk id (ids change with content); fetch the rest."""
-        known: dict[str, int] = {}
+        known: dict[str, np.ndarray] = {}
         if previous is not None:
-            known = {cid: row for row, cid in enumerate(previous.chunk_ids) if previous._present[row]}
-        fetched = fetch([cid for cid in chunk_ids if cid not in known])
-        dim = previous._matrix.shape[1] if previous is not None and len(previous.chunk_ids) else 0
-        dim = dim or next((len(v) for v in fetched.values()), 0)
+            known = {cid: previous._matrix[row] for row, cid in enumerate(previous.chunk_ids) if previous._present[row]}
+        vectors = known | fetch([cid for cid in chunk_ids if cid not in known])
+        dim = next((len(v) for v in vectors.values()), 0)
         matrix = np.zeros((len(chunk_ids), dim), dtype=np.float32)
         present = np.zeros(len(chunk_ids), dtype=bool)
         for row, cid in enumerate(chunk_ids):
-            if cid in known:
-                assert previous is not None
-                matrix[row] = previous._matrix[known[cid]]
-            elif cid in fetched and len(fetched[cid]) == dim:
-                matrix[row] = fetched[cid]
-            else:
-                continue
-            present[row] = True
+            if cid in vectors and len(vectors[cid]) == dim:
+                matrix[row] = vectors[cid]
+                present[row] = True
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)
         return cls(chunk_ids, matrix, present)

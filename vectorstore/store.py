@@ -17,9 +17,9 @@ import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -41,6 +41,7 @@ _WRITE_BATCH = 2000
 # Recently read chunks kept in memory (text, metadata, vector: ~3 kB each with a 384-d model).
 _RECENT_CHUNKS = 4096
 PENDING = "pending-"
+_Row = TypeVar("_Row")
 
 
 class ChunkStore:
@@ -150,35 +151,27 @@ class ChunkStore:
         both = known | fetched
         return [both[cid] for cid in chunk_ids if cid in both]
 
-    def _exact_vectors(self, index: LexicalIndex) -> ExactVectors | None:
+    def _exact_vectors(self, index: LexicalIndex) -> ExactVectors:
         """Every vector of the revision ``index`` was built from, kept while that index is current."""
         with self._exact_lock:
             built_for, vectors = self._exact
-            if built_for is not index:
+            if built_for is not index or vectors is None:
                 vectors = ExactVectors.build(index.chunk_ids, vectors, self._vectors_of)
                 self._exact = (index, vectors)
             return vectors
 
     def _vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these chunks; a chunk this process cannot read one for is left out
-        (as in ``_read_with_vectors``)."""
-        from chromadb.errors import InternalError
+        """The stored vectors of these chunks, read in batches; unreadable ones are left out."""
 
-        def read(ids: Sequence[str]) -> dict[str, np.ndarray]:
+        def read(ids: Sequence[str]) -> list[tuple[str, np.ndarray]]:
             assert self._collection is not None
             got = self._collection.get(ids=list(ids), include=["embeddings"])
             vectors = got["embeddings"] if got["embeddings"] is not None else []
-            return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], vectors, strict=True)}
+            return [(cid, np.asarray(v, dtype=np.float32)) for cid, v in zip(got["ids"], vectors, strict=True)]
 
         out: dict[str, np.ndarray] = {}
         for lo in range(0, len(chunk_ids), _WRITE_BATCH):
-            batch = chunk_ids[lo : lo + _WRITE_BATCH]
-            try:
-                out.update(read(batch))
-            except InternalError:
-                for cid in batch:
-                    with contextlib.suppress(InternalError):
-                        out.update(read([cid]))
+            out.update(_skipping_unreadable(read, chunk_ids[lo : lo + _WRITE_BATCH]))
         return out
 
     def _forget_recent(self) -> None:
@@ -186,18 +179,7 @@ class ChunkStore:
             self._recent.clear()
 
     def _read_with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
-        from chromadb.errors import InternalError
-
-        try:
-            return self._with_vectors(chunk_ids)
-        except InternalError:
-            # Embedded Chroma: chunks another process wrote since this one opened the store are in
-            # its SQLite (so BM25 finds them) but not in this process's vector index. Skip those.
-            out = []
-            for cid in chunk_ids:
-                with contextlib.suppress(InternalError):
-                    out.extend(self._with_vectors([cid]))
-            return out
+        return _skipping_unreadable(self._with_vectors, chunk_ids)
 
     def _with_vectors(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, np.ndarray]]:
         assert self._collection is not None
@@ -230,10 +212,8 @@ class ChunkStore:
         if self._collection is None or k <= 0:
             return []
         index = index if index is not None else self.lexical_index()
-        exact = self._exact_vectors(index) if index is not None and len(index) <= EXACT_UP_TO else None
-        if exact is not None:
-            assert index is not None
-            return exact.rank(vector, k, index.mask(sources, languages))
+        if index is not None and len(index) <= EXACT_UP_TO:
+            return self._exact_vectors(index).rank(vector, k, index.mask(sources, languages))
         embedding: Any = [vector.astype(np.float32).tolist()]
         where = _where(sources, languages)
         try:
@@ -501,3 +481,19 @@ def open_store(home: Path, collection: str, chroma_url: str | None = None) -> Ch
 
 def collection_names(home: Path, chroma_url: str | None = None) -> list[str]:
     return list_collection_names(open_client(home / "chroma", chroma_url))
+
+
+def _skipping_unreadable(read: Callable[[Sequence[str]], list[_Row]], chunk_ids: Sequence[str]) -> list[_Row]:
+    """``read(chunk_ids)``, or, when that fails, each chunk read alone and the unreadable ones skipped.
+    Embedded Chroma: chunks another process wrote since this one opened the store are in its SQLite
+    (so BM25 finds them) but not in this process's vector index, and reading their vectors fails."""
+    from chromadb.errors import InternalError
+
+    try:
+        return read(chunk_ids)
+    except InternalError:
+        out: list[_Row] = []
+        for cid in chunk_ids:
+            with contextlib.suppress(InternalError):
+                out.extend(read([cid]))
+        return out

@@ -92,18 +92,8 @@ class LLMReader:
         except LLMError as exc:
             quoted.warnings.append(f"The answer quotes the documents' language: translating it failed ({exc}).")
             return quoted
-        added = _facts(translation) - _facts(source)
-        foreign = _scripts(translation) - _scripts(source) - TRANSLATION_SCRIPTS
-        if not translation or translation.startswith(NOT_FOUND) or added or foreign:
-            reason = (
-                f"it added {sorted(added)}"
-                if added
-                else f"it wrote {'/'.join(sorted(foreign)).lower()} letters"
-                if foreign
-                else "it was empty"
-                if not translation
-                else "it was none"
-            )
+        reason = _astray(translation, source)
+        if reason:
             quoted.warnings.append(
                 f"The answer quotes the documents' language: its translation was dropped ({reason})."
             )
@@ -148,6 +138,21 @@ def documents_language(passages: Sequence[Passage], language: str) -> str:
     if len(languages) == 1 and (only := languages.pop()) in LANGUAGE_NAMES and only != language:
         return only
     return language
+
+
+def _astray(translation: str, source: str) -> str | None:
+    """Why a translation of ``source`` cannot be shown, or None when it can."""
+    if not translation:
+        return "it was empty"
+    if translation.startswith(NOT_FOUND):
+        return "it was none"
+    added = _facts(translation) - _facts(source)
+    if added:
+        return f"it added {sorted(added)}"
+    foreign = _scripts(translation) - _scripts(source) - TRANSLATION_SCRIPTS
+    if foreign:
+        return f"it wrote {'/'.join(sorted(foreign)).lower()} letters"
+    return None
 
 
 def _facts(text: str) -> set[str]:
