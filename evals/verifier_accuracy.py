@@ -12,7 +12,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from evals.datasets import DATA
+from evals.datasets import DATA, load_gold
 from ingest.language import detect_language
 from rag.answer.verify import verify
 from rag.service import RagService
@@ -26,6 +26,7 @@ _MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 def main() -> int:
     service = RagService(Settings(home=Path(tempfile.mkdtemp(prefix="rag-verifier-")), llm="none"))
     counts: Counter[str] = Counter()
+    questions = {q.id: q.question for q in load_gold()}
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         text = row["passage"]
@@ -33,7 +34,9 @@ def main() -> int:
             source="p", chunk_id="p", text=text, score=1.0, start=0, end=len(text), language=detect_language(text)
         )
         # The sentence's markers named the passage in its prompt; here it is passage 1.
-        checks = verify(_MARKERS.sub("[1]", row["sentence"]), [passage], service._cosines).checks
+        checks = verify(
+            _MARKERS.sub("[1]", row["sentence"]), [passage], service._cosines, questions[row["question_id"]]
+        ).checks
         kept = bool(checks) and all(c.supported for c in checks)
         counts[f"{row['label']} {'kept' if kept else 'dropped'}"] += 1
     unsupported = counts["unsupported dropped"] + counts["unsupported kept"]

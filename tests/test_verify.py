@@ -72,3 +72,26 @@ def test_an_echoed_question_or_a_list_number_is_no_claim() -> None:
     verified = verify("How many animals does the herd have? [2] 1. [2] The herd has 120 animals [2].", _passages())
     assert verified.resolved.text == "The herd has 120 animals [1]."
     assert [c.reason for c in verified.dropped] == ["is a question, not an answer", "has no words, only markers"]
+
+
+def test_a_sentence_that_only_restates_the_question_is_no_answer() -> None:
+    question = "How many container cranes does the port run?"
+    verified = verify("The port runs container cranes [1].", _passages(), question=question)
+    assert [c.reason for c in verified.checks] == ["only restates the question"]
+    assert not verified.resolved.has_citations
+
+
+def test_what_a_sentence_adds_to_the_question_must_be_in_the_passage() -> None:
+    # Every word of the question is in the passage, so a share over all the sentence's words passes;
+    # the answer it adds ("gantry") is not there.
+    question = "Which kind of container cranes does the port run?"
+    invented = verify("The port runs gantry container cranes [1].", _passages(), question=question)
+    assert "gantry" in invented.checks[0].reason
+    backed = verify("The port runs two container cranes [1].", _passages(), question=question)
+    assert backed.checks[0].supported
+
+
+def test_a_yes_no_answer_is_not_taken_for_an_echo() -> None:
+    question = "Does the port run container cranes?"
+    verified = verify("Yes, the port runs container cranes [1].", _passages(), question=question)
+    assert verified.checks[0].supported

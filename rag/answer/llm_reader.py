@@ -80,7 +80,7 @@ class LLMReader:
                 emitted = len(streamed)
         finally:
             stream.close()  # a reader who stops listening stops the model
-        yield self.draft(streamed, given, reading.language)
+        yield self.draft(streamed, given, reading.language, reading.question)
 
     def translated(self, quoted: Draft, language: str, documents: str) -> Draft:
         """The quoted answer, in the documents' language, after the model's translation into
@@ -104,11 +104,11 @@ class LLMReader:
         quoted.warnings.append(f"The first paragraph is {self.chat.name}'s translation of the quote below it.")
         return quoted
 
-    def draft(self, text: str, given: Sequence[Passage], language: str) -> Draft:
+    def draft(self, text: str, given: Sequence[Passage], language: str, question: str = "") -> Draft:
         """The model's answer verified sentence by sentence; NothingVerified when no sentence holds up."""
         if text.strip().startswith(NOT_FOUND) or not text.strip():
             return self._made(Draft(text=refusal_text(language), refused=True))
-        verified = verify(text.strip(), given, self.cosines)
+        verified = verify(text.strip(), given, self.cosines, question)
         warnings = []
         if verified.resolved.dropped:
             warnings.append(f"Dropped citation markers that name no passage: {sorted(set(verified.resolved.dropped))}.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from ingest.language import detect_language
 from rag.answer.citations import MARKER, SUPPORT_THRESHOLD, ResolvedCitations, resolve
@@ -18,6 +19,7 @@ from rag.types import Passage, SentenceCheck
 from textproc.sentences import sentence_spans
 from textproc.terms import content_terms
 from textproc.tokens import tokenize
+from textproc.wordlists import words
 
 # Cosine of an answer sentence to its best cited sentence in another language above which the meaning
 # counts as the same (multilingual-e5-small). Set by hand above the 0.83-0.84 that unrelated English
@@ -67,9 +69,13 @@ def split_claims(text: str) -> list[str]:
     return sentences
 
 
-def verify(text: str, passages: Sequence[Passage], similarity: Similarity | None = None) -> Verified:
-    """The answer with its unbacked sentences removed, its citations resolved and every verdict kept."""
-    checks = [_check(sentence, passages, similarity) for sentence in split_claims(text)]
+def verify(
+    text: str, passages: Sequence[Passage], similarity: Similarity | None = None, question: str = ""
+) -> Verified:
+    """The answer with its unbacked sentences removed, its citations resolved and every verdict kept.
+    ``question``: what the answer's own words are told apart from (see ``_backing``)."""
+    asked = frozenset(content_terms(question))
+    checks = [_check(sentence, passages, similarity, asked) for sentence in split_claims(text)]
     kept = " ".join(c.text for c in checks if c.supported)
     resolved = resolve(kept, passages)
     for citation in resolved.citations:
@@ -77,7 +83,9 @@ def verify(text: str, passages: Sequence[Passage], similarity: Similarity | None
     return Verified(resolved, checks)
 
 
-def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | None) -> SentenceCheck:
+def _check(
+    sentence: str, passages: Sequence[Passage], similarity: Similarity | None, asked: frozenset[str]
+) -> SentenceCheck:
     cited = [int(n) for m in MARKER.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
     claim = MARKER.sub("", sentence).strip()
     check = SentenceCheck(text=sentence, cited=cited)
@@ -94,7 +102,7 @@ def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | 
     if not real:
         # Small models often leave a marker out. The sentence is then checked against every passage it
         # was given, and cites the one that backs it: the check, not the model, decides the source.
-        attributed = _attributed(claim, passages, similarity)
+        attributed = _attributed(claim, passages, similarity, asked)
         if attributed is None:
             check.reason = "cites no passage, and no passage states it"
             check.checked_against = "\n---\n".join(p.text for p in passages)
@@ -106,7 +114,7 @@ def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | 
         return check
     best, reason, against = 0.0, "", ""
     for n in real:
-        support, why = _backing(claim, passages[n - 1], similarity)
+        support, why = _backing(claim, passages[n - 1], similarity, asked)
         if not why:
             check.support, check.supported = round(support, 3), True
             check.checked_against = passages[n - 1].text
@@ -117,8 +125,19 @@ def _check(sentence: str, passages: Sequence[Passage], similarity: Similarity | 
     return check
 
 
-def _attributed(claim: str, passages: Sequence[Passage], similarity: Similarity | None) -> tuple[int, float] | None:
-    backed = [(n, s) for n, p in enumerate(passages, 1) for s, why in [_backing(claim, p, similarity)] if not why]
+@cache
+def _yes_no() -> frozenset[str]:
+    """Words that open the answer to a yes/no question: "Yes, it does." adds nothing else to the
+    question, and is an answer."""
+    return frozenset(t for w in words("yes_no") for t in tokenize(w))
+
+
+def _attributed(
+    claim: str, passages: Sequence[Passage], similarity: Similarity | None, asked: frozenset[str]
+) -> tuple[int, float] | None:
+    backed = [
+        (n, s) for n, p in enumerate(passages, 1) for s, why in [_backing(claim, p, similarity, asked)] if not why
+    ]
     return max(backed, key=lambda b: b[1]) if backed else None
 
 
@@ -129,8 +148,14 @@ def evidence_sentences(passage: Passage) -> list[str]:
     return [s for s in sentences if not _INSTRUCTION.search(s)]
 
 
-def _backing(claim: str, passage: Passage, similarity: Similarity | None) -> tuple[float, str]:
-    """(support, "") when the passage backs the claim, else (support, why not)."""
+def _backing(
+    claim: str, passage: Passage, similarity: Similarity | None, asked: frozenset[str] = frozenset()
+) -> tuple[float, str]:
+    """(support, "") when the passage backs the claim, else (support, why not).
+
+    The words a sentence shares with the question prove nothing: retrieval chose the passage for them.
+    What the sentence adds (the answer) must be in the passage too, and a sentence that adds nothing
+    only restates the question ("The winning team received a prize.")."""
     sentences = evidence_sentences(passage)
     evidence = " ".join(sentences)
     missing = [n for n in _NUMBER.findall(claim) if n not in evidence]
@@ -141,9 +166,19 @@ def _backing(claim: str, passage: Passage, similarity: Similarity | None) -> tup
         return 1.0, ""
     tokens = set(tokenize(evidence))
     share = sum(t in tokens for t in terms) / len(terms)
+    same_language = detect_language(claim) == passage.language
+    if asked and same_language:
+        added = [t for t in terms if t not in asked and t not in _yes_no()]
+        opening = tokenize(claim)[:1]
+        if not added and not (opening and opening[0] in _yes_no()):
+            return share, "only restates the question"
+        unbacked = [t for t in added if t not in tokens]
+        if added and len(unbacked) / len(added) > 1 - SUPPORT_THRESHOLD:
+            shown = [w.strip(".,;:!?\"'`()") for w in claim.split() if set(tokenize(w)) & set(unbacked)]
+            return share, f"what it adds to the question ({', '.join(shown)}) is not in the cited passage"
     if share >= SUPPORT_THRESHOLD:
         return share, ""
-    if similarity is not None and sentences and detect_language(claim) != passage.language:
+    if similarity is not None and sentences and not same_language:
         cosine = max(similarity(claim, sentences), default=0.0)
         if cosine >= CROSS_LANGUAGE_SUPPORT:
             return cosine, ""
