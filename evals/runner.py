@@ -39,13 +39,20 @@ class RunConfig:
 
 
 def prepare(service: RagService, tasks: Sequence[Task], show_progress: bool) -> dict[str, dict[str, Any]]:
-    """Ingest every collection the tasks need (unchanged documents are skipped)."""
+    """Ingest every collection the tasks need (unchanged documents are skipped), holding nothing else:
+    a second checkout run with the same RAG_HOME would otherwise add its copy of the same documents
+    beside the first (sources are keyed by path), and every figure would shift."""
     reports = {}
     for collection, documents in {t.collection: t.documents for t in tasks}.items():
         paths = [documents] if documents is not None else None
         report = service.ingest(paths, collection=collection, show_progress=show_progress)
         if report.failed:
             raise RuntimeError(f"ingest of {collection!r} failed for {sorted(report.failed)}")
+        root = (documents or bundled_corpus()).resolve()
+        for info in service.sources(collection):
+            if not Path(info.path).resolve().is_relative_to(root):
+                service.delete_source(info.path, collection)
+                report.removed.append(info.source)
         reports[collection] = report.to_dict()
     return reports
 

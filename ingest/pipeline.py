@@ -178,6 +178,7 @@ def _prepare(
     changed = False
     pending: list[_Prepared] = []
     first_of: dict[bytes, str] = {}  # raw content digest -> the file ingested for it
+    by_hash = {state.content_hash: key for key, state in states.items()}
     reading = tqdm(
         _stored_first(files, states), desc="Reading", unit="file", disable=not options.show_progress or len(files) < 20
     )
@@ -195,7 +196,11 @@ def _prepare(
         # Settings and metadata are part of a version: changing either re-ingests the file.
         version = f"{fingerprint}|{sorted(file.metadata.items())}".encode()
         content_hash = hashlib.sha256(version + b"\0" + data).hexdigest()
-        state = states.get(file.source) or _migrated(store, states, file)
+        state = (
+            states.get(file.source)
+            or _migrated(store, states, file)
+            or _moved(store, states, by_hash, file, content_hash)
+        )
         if state is not None and state.content_hash == content_hash and state.stored_chunks == state.n_chunks:
             if state.stale_ids:  # an interrupted update left the old version behind
                 store.delete_ids(state.stale_ids)
@@ -278,6 +283,24 @@ def _migrated(store: ChunkStore, states: dict[str, SourceState], file: SourceFil
     del states[file.name]
     old.source = file.source
     states[file.source] = old
+    return old
+
+
+def _moved(
+    store: ChunkStore, states: dict[str, SourceState], by_hash: dict[str, str], file: SourceFile, content_hash: str
+) -> SourceState | None:
+    """A file moved (or its folder renamed) since it was ingested keeps its chunks and vectors: the
+    stored source of the same content and settings whose file is gone takes the new path as key.
+    Without this, the new path would be embedded again and the old one answer beside it until pruned.
+    ``by_hash``: stored keys by content hash."""
+    key = by_hash.get(content_hash)
+    if key is None or key == file.source or key not in states or not is_path_key(key) or os.path.exists(key):
+        return None
+    store.rename_source(key, file.source)
+    old = states.pop(key)
+    old.source = file.source
+    states[file.source] = old
+    by_hash[content_hash] = file.source
     return old
 
 

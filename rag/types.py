@@ -135,7 +135,9 @@ class Answer(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Milliseconds per stage.")
     verification: list[SentenceCheck] = Field(
-        default_factory=list, description="LLM answers: every sentence the model wrote and whether it was kept."
+        default_factory=list,
+        description="Every sentence the LLM wrote and whether it was kept; also when none was and the answer fell "
+        "back to extractive.",
     )
 
 

@@ -144,3 +144,20 @@ def test_seeds_can_run_some_tasks_only(env: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert main(["eval", "seeds", "--tasks", "en-fr"]) == 2
     assert "unknown task(s) ['en-fr']" in capsys.readouterr().err
+
+
+def test_an_eval_collection_holds_only_its_own_documents(env: Path) -> None:
+    from evals.datasets import Task
+    from evals.runner import prepare
+    from rag.service import RagService
+    from rag.settings import Settings
+
+    ours, other = env / "checkout-a" / "docs", env / "checkout-b" / "docs"
+    for folder in (ours, other):
+        folder.mkdir(parents=True)
+        (folder / "alpacas.txt").write_text("The alpaca herd grazes in the Andes every summer.\n", encoding="utf-8")
+    service = RagService(Settings(home=env / "home", llm="none"))
+    service.ingest([other], collection="eval-x", show_progress=False)  # another checkout's run, same home
+    reports = prepare(service, [Task("t", "eval-x", ours)], show_progress=False)
+    assert [Path(s.path).parent for s in service.sources("eval-x")] == [ours.resolve()]
+    assert reports["eval-x"]["removed"] == ["checkout-b/docs/alpacas.txt"]

@@ -192,6 +192,28 @@ def test_deleted_file_stays_without_prune_and_goes_with_it(fresh_service: RagSer
     assert {p.source for p in fresh_service.retrieve("lighthouse keeper")} == {"a.txt"}
 
 
+def test_a_moved_folder_keeps_its_vectors_and_answers_from_its_new_place(
+    fresh_service: RagService, tmp_path: Path
+) -> None:
+    old = _write(tmp_path / "old" / "docs", {"a.txt": ALPHA, "b.md": BRAVO})
+    fresh_service.ingest([old])
+    store = fresh_service.store()
+    before = {name: _records(store, name) for name in ("a.txt", "b.md")}
+    new = tmp_path / "new" / "docs"
+    new.parent.mkdir()
+    old.rename(new)
+
+    moved = fresh_service.ingest([new])
+
+    assert moved.added == [] and moved.chunks == 0  # nothing embedded again
+    assert sorted(moved.skipped) == ["a.txt", "b.md"]
+    assert [Path(s.path).parent for s in fresh_service.sources()] == [new.resolve()] * 2
+    assert {name: _records(store, name) for name in ("a.txt", "b.md")} == before
+    _assert_lexical_in_step(store)
+    (hit,) = {p.source for p in fresh_service.retrieve("lighthouse keeper", top_k=1)}
+    assert hit == "b.md" and fresh_service.retrieve("lighthouse keeper", sources=["b.md"])
+
+
 def test_prune_keeps_a_file_that_still_exists_but_now_fails(fresh_service: RagService, tmp_path: Path) -> None:
     docs = _write(tmp_path / "docs", {"a.txt": ALPHA, "b.txt": BRAVO})
     fresh_service.ingest([docs])

@@ -131,6 +131,9 @@ def test_an_answer_no_passage_backs_falls_back_to_extractive(
     assert answer.mode == "extractive" and "Nguyễn Mạnh Hùng" in answer.text
     assert any("Dropped an unverified sentence" in w for w in answer.warnings)
     assert any("backed by the passage it cites" in w for w in answer.warnings)
+    # The model's sentence and the verdict on it stay on record, though the answer is extractive.
+    assert [c.text for c in answer.verification] == [content]
+    assert not answer.verification[0].supported and answer.verification[0].reason
 
 
 def test_an_unsupported_sentence_is_dropped_and_the_rest_kept(llm_service: RagService, stub: OllamaStub) -> None:

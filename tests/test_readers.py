@@ -54,6 +54,7 @@ def test_the_llm_reader_turns_not_found_into_a_refusal_and_nonsense_into_an_erro
     with OllamaStub(models=["m"], default=nonsense) as stub, pytest.raises(NothingVerified) as caught:
         read(LLMReader(OllamaChat(stub.url, "m", 5.0)), _reading())
     assert any("potassium" in w for w in caught.value.warnings)
+    assert [c.supported for c in caught.value.checks] == [False]
 
 
 VI_TEXT = "Hội nghị lần thứ 7 sẽ được tổ chức tại Kuala Lumpur vào năm sau. Các đại biểu đã thảo luận về dữ liệu."

@@ -14,7 +14,7 @@ from ui_support import CHAIR_QUESTION, CHAIR_SOURCE, launch_in_process, rag_ui_p
 
 from rag.cli import main
 from rag.errors import RagError
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Passage, SentenceCheck
 from ui.api import answer_payload
 from ui.cli import check_exposure, is_loopback
 from ui.feedback import append_feedback, feedback_record
@@ -70,6 +70,8 @@ def test_badges_name_the_mode_and_the_refusal() -> None:
     failed = Answer(question="q", text="x", warnings=["The LLM failed (Ollama answered with an error (500))"])
     assert "the LLM failed" in chat_message(failed, 0, "auto") and "500" in chat_message(failed, 0, "auto")
     assert "extractive — LLM off" in chat_message(Answer(question="q", text="x"), 0, "none")
+    unbacked = Answer(question="q", text="x", verification=[SentenceCheck(text="Penguins fly.", reason="not there")])
+    assert "no sentence of the LLM answer was backed by the passages" in chat_message(unbacked, 0, "auto")
     llm = Answer(question="q", text="x [1]", mode="llm", model="qwen2.5:3b", citations=[_citation("x")])
     assert "LLM · qwen2.5:3b" in chat_message(llm, 0, "auto")
     translated = Answer(question="q", text="x\n\nFrom the Vietnamese documents: y [1]", model="qwen2.5-coder-1.5b")

@@ -71,9 +71,12 @@ class Page:
         self.wait_for_answer(before // 2 + 1)
 
     def wait_for_answer(self, turn: int) -> None:
-        """The answer is final when the sources panel shows this turn's cited or closest passages."""
+        """The answer is final when the sources panel shows this turn's cited or closest passages and
+        the chat no longer shows a quick answer or text being written (the sources come first)."""
         heading = re.compile(rf"(Sources of|Closest passages for) answer {turn}\b")
         self.page.locator("#sources h4", has_text=heading).wait_for()
+        for still_writing in ("the model is reading the passages", "not yet verified"):
+            self.page.locator("#chat .bot", has_text=still_writing).first.wait_for(state="detached")
 
     def last_answer(self) -> str:
         return str(self.page.locator("#chat .bot").last.inner_text())

@@ -30,6 +30,8 @@ def mode_badge(answer: Answer, asked_mode: str) -> str:
         return "extractive — LLM off"
     if any("not reachable" in w for w in answer.warnings):
         return "extractive — no LLM running"
+    if answer.verification:  # the model answered, and no sentence of it held up
+        return "extractive — no sentence of the LLM answer was backed by the passages (see note)"
     if any("LLM" in w for w in answer.warnings):
         return "extractive — the LLM failed (see note)"
     return "extractive"

@@ -16,7 +16,7 @@ from rag.answer.reader import Draft, ExtractiveReader, Reading
 from rag.answer.refusal import refusal_text
 from rag.answer.verify import Similarity, verify
 from rag.llm import ChatModel, LLMError
-from rag.types import Passage
+from rag.types import Passage, SentenceCheck
 from textproc.tokens import tokenize
 
 
@@ -24,9 +24,10 @@ class NothingVerified(LLMError):
     """No sentence of the model's answer was backed by the passage it cites; ``warnings`` say what was
     dropped and why."""
 
-    def __init__(self, warnings: list[str]) -> None:
+    def __init__(self, warnings: list[str], checks: Sequence[SentenceCheck] = ()) -> None:
         super().__init__("no sentence of the LLM's answer was backed by the passage it cites")
         self.warnings = warnings
+        self.checks = list(checks)  # every verdict, so that the fallback answer still records them
 
 
 CrossLanguage = Literal["quote", "answer"]
@@ -116,7 +117,7 @@ class LLMReader:
             if strip_markers(check.text):  # a stray marker is not a sentence anyone would miss
                 warnings.append(f"Dropped an unverified sentence ({check.reason}): {strip_markers(check.text)!r}")
         if not verified.resolved.has_citations:
-            raise NothingVerified(warnings)
+            raise NothingVerified(warnings, verified.checks)
         draft = Draft(
             text=verified.resolved.text,
             citations=verified.resolved.citations,

@@ -155,6 +155,7 @@ def answer_events(
     except NothingVerified as exc:
         warnings.extend(exc.warnings)
         warnings.append("No sentence of the LLM's answer was backed by the passage it cites; the answer is extractive.")
+        extractive = extractive.model_copy(update={"verification": exc.checks})  # what was checked, and why not
     except LLMError as exc:
         warnings.append(f"The LLM failed ({exc}); the answer is extractive.")
     timings["generate_ms"] = _ms(t)

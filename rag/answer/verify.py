@@ -125,12 +125,13 @@ def _check(
     return check
 
 
-_LETTERS_DIGITS = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
+# Only letters before digits: "7th" and "5G" stay whole (an ordinal or a code is not its bare number).
+_LETTERS_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
 
 
 def _apart(text: str) -> str:
-    """Letters and digits written together taken apart ("RFC8878" -> "RFC 8878", "v22.12.0" -> "v 22.12.0"):
-    a claim and its passage often write the same name or version one way and the other."""
+    """Letters written onto digits taken apart ("RFC8878" -> "RFC 8878", "v22.12.0" -> "v 22.12.0"): a
+    claim and its passage often write the same name or version one way and the other."""
     return _LETTERS_DIGITS.sub(" ", text)
 
 
