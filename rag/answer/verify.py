@@ -74,7 +74,7 @@ def verify(
 ) -> Verified:
     """The answer with its unbacked sentences removed, its citations resolved and every verdict kept.
     ``question``: what the answer's own words are told apart from (see ``_backing``)."""
-    asked = frozenset(content_terms(_apart(question)))
+    asked = frozenset(content_terms(question))
     checks = [_check(sentence, passages, similarity, asked) for sentence in split_claims(text)]
     kept = " ".join(c.text for c in checks if c.supported)
     resolved = resolve(kept, passages)
@@ -125,16 +125,6 @@ def _check(
     return check
 
 
-# Only letters before digits: "7th" and "5G" stay whole (an ordinal or a code is not its bare number).
-_LETTERS_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)")
-
-
-def _apart(text: str) -> str:
-    """Letters written onto digits taken apart ("RFC8878" -> "RFC 8878", "v22.12.0" -> "v 22.12.0"): a
-    claim and its passage often write the same name or version one way and the other."""
-    return _LETTERS_DIGITS.sub(" ", text)
-
-
 @cache
 def _yes_no() -> frozenset[str]:
     """Words that open the answer to a yes/no question: "Yes, it does." adds nothing else to the
@@ -171,10 +161,10 @@ def _backing(
     missing = [n for n in _NUMBER.findall(claim) if n not in evidence]
     if missing:
         return 0.0, f"states {missing[0]}, which the cited passage does not"
-    terms = content_terms(_apart(claim))
+    terms = content_terms(claim)
     if not terms:
         return 1.0, ""
-    tokens = set(tokenize(_apart(evidence)))
+    tokens = set(tokenize(evidence))
     share = sum(t in tokens for t in terms) / len(terms)
     same_language = detect_language(claim) == passage.language
     if asked and same_language:
