@@ -294,7 +294,7 @@ def _moved(
     Without this, the new path would be embedded again and the old one answer beside it until pruned.
     ``by_hash``: stored keys by content hash."""
     key = by_hash.get(content_hash)
-    if key is None or key == file.source or key not in states or not is_path_key(key) or os.path.exists(key):
+    if key is None or key not in states or not is_path_key(key) or os.path.exists(key):
         return None
     store.rename_source(key, file.source)
     old = states.pop(key)

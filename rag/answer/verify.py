@@ -99,10 +99,11 @@ def _check(
     if cited and not real:
         check.reason = "cites a passage number that does not exist"
         return check
+    language = detect_language(claim)  # once per sentence, not per passage it is checked against
     if not real:
         # Small models often leave a marker out. The sentence is then checked against every passage it
         # was given, and cites the one that backs it: the check, not the model, decides the source.
-        attributed = _attributed(claim, passages, similarity, asked)
+        attributed = _attributed(claim, passages, similarity, asked, language)
         if attributed is None:
             check.reason = "cites no passage, and no passage states it"
             check.checked_against = "\n---\n".join(p.text for p in passages)
@@ -114,7 +115,7 @@ def _check(
         return check
     best, reason, against = 0.0, "", ""
     for n in real:
-        support, why = _backing(claim, passages[n - 1], similarity, asked)
+        support, why = _backing(claim, passages[n - 1], similarity, asked, language)
         if not why:
             check.support, check.supported = round(support, 3), True
             check.checked_against = passages[n - 1].text
@@ -133,10 +134,13 @@ def _yes_no() -> frozenset[str]:
 
 
 def _attributed(
-    claim: str, passages: Sequence[Passage], similarity: Similarity | None, asked: frozenset[str]
+    claim: str, passages: Sequence[Passage], similarity: Similarity | None, asked: frozenset[str], language: str
 ) -> tuple[int, float] | None:
     backed = [
-        (n, s) for n, p in enumerate(passages, 1) for s, why in [_backing(claim, p, similarity, asked)] if not why
+        (n, s)
+        for n, p in enumerate(passages, 1)
+        for s, why in [_backing(claim, p, similarity, asked, language)]
+        if not why
     ]
     return max(backed, key=lambda b: b[1]) if backed else None
 
@@ -149,9 +153,9 @@ def evidence_sentences(passage: Passage) -> list[str]:
 
 
 def _backing(
-    claim: str, passage: Passage, similarity: Similarity | None, asked: frozenset[str] = frozenset()
+    claim: str, passage: Passage, similarity: Similarity | None, asked: frozenset[str], language: str
 ) -> tuple[float, str]:
-    """(support, "") when the passage backs the claim, else (support, why not).
+    """(support, "") when the passage backs the claim (in ``language``), else (support, why not).
 
     The words a sentence shares with the question prove nothing: retrieval chose the passage for them.
     What the sentence adds (the answer) must be in the passage too, and a sentence that adds nothing
@@ -166,7 +170,7 @@ def _backing(
         return 1.0, ""
     tokens = set(tokenize(evidence))
     share = sum(t in tokens for t in terms) / len(terms)
-    same_language = detect_language(claim) == passage.language
+    same_language = language == passage.language
     if asked and same_language:
         added = [t for t in terms if t not in asked and t not in _yes_no()]
         opening = tokenize(claim)[:1]
