@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.encoding import DecodeError, decode_text
+from ingest.furniture import is_man_page, joined_pages, without_man_furniture, without_running_lines
 from ingest.titles import markdown_title, text_title
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
@@ -51,6 +52,8 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise LoadError(str(exc)) from exc
     if suffix in _HTML:
         return _html_document(text)
+    if suffix not in _MARKDOWN and is_man_page(text):
+        return LoadedDocument(without_man_furniture(text), text_title(text))
     title = markdown_title(text) if suffix in _MARKDOWN else ""
     return LoadedDocument(text, title or text_title(text))
 
@@ -101,7 +104,7 @@ def _pdf_document(data: bytes) -> LoadedDocument:
             raise
         except (PdfReadError, ValueError, KeyError, OSError) as exc:
             raise LoadError(f"unreadable PDF: {exc}") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    text = joined_pages(without_running_lines(pages))
     if not text:
         raise LoadError("PDF has no extractable text (scanned images need OCR first)")
     title = meta_title if _meaningful_pdf_title(meta_title) else text_title(text)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-# Bump when the rules change: stored texts of an older version are re-read (see pipeline's fingerprint).
-REFLOW_VERSION = "1"
+# Bump when the rules change, here or in what the loaders strip (ingest/furniture.py): stored texts of
+# an older version are re-read (see pipeline's fingerprint).
+REFLOW_VERSION = "2"
 
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+\S")
 _OPTION = re.compile(r"[ \t]*--?[A-Za-z0-9?]")
@@ -25,9 +26,11 @@ def reflow(text: str) -> str:
     into it hold for the original too). A break stays before a list item, an option line
     (``-i, --ignore-case``) or a line indented differently; where the next line's first word is not
     lower-case and would have fitted on the line (a heading, a caption, a list item's end); around a
-    rule line; and in a paragraph with a line wider than WIDEST_WRAP. Blank lines stay."""
+    rule line; and in a paragraph with a line wider than WIDEST_WRAP. Blank lines stay. A word
+    hyphenated at a line's end is written whole (see _unbroken), at a kept break too."""
     lines = text.split("\n")
     keep = [True] * (len(lines) - 1)  # keep[i]: the break after lines[i]
+    vocabulary: set[str] | None = None
     start = 0
     for end in [*(i for i, line in enumerate(lines) if not line.strip()), len(lines)]:
         paragraph = range(start, end)  # lines[start:end] has no blank line
@@ -39,7 +42,41 @@ def reflow(text: str) -> str:
             continue
         for i in paragraph[:-1]:
             keep[i] = not _continues(lines[i], lines[i + 1], widest)
-    return "".join(line + ("\n" if k else " ") for line, k in zip(lines, keep, strict=False)) + lines[-1]
+    out = []
+    for i, k in enumerate(keep):
+        separator = "\n" if k else " "
+        if _BROKEN_WORD.search(lines[i]) and lines[i + 1].lstrip()[:1].islower():
+            vocabulary = vocabulary if vocabulary is not None else {w.casefold() for w in _LETTERS.findall(text)}
+            # Whole on this line; a kept break goes after the word, a joined one's space with the padding.
+            head, lines[i + 1] = _unbroken(lines[i], lines[i + 1], vocabulary, "\n" if k else "")
+            out.append(head)
+        else:
+            out.append(lines[i] + separator)
+    return "".join(out) + lines[-1]
+
+
+# A word broken across lines by hyphenation: "gen‐" / "eral form" (groff writes U+2010 there) or
+# "resul-" / "tant pattern".
+_BROKEN_WORD = re.compile(r"[^\W\d_]([-\u2010])$")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NON_SPACE = re.compile(r"\S*")
+
+
+def _unbroken(line: str, following: str, vocabulary: set[str], separator: str) -> tuple[str, str]:
+    """Two lines with a word hyphenated across them, the word written whole on the first ("general")
+    with ``separator`` after it, the second padded with spaces to keep the length. groff's U+2010 is
+    always a break's; a plain hyphen goes when the document writes the word whole elsewhere
+    ("resultant"), else it stays ("upward-compatible")."""
+    head = _LETTERS.findall(line)[-1]
+    indent = len(following) - len(following.lstrip())
+    tail = _LETTERS.match(following, indent)
+    assert tail is not None  # the line goes on with a lower-case letter
+    hyphen = "" if line.endswith("\u2010") or (head + tail.group(0)).casefold() in vocabulary else "-"
+    word_end = _NON_SPACE.match(following, tail.end())
+    assert word_end is not None  # matches the empty string at worst
+    joined = line[:-1] + hyphen + following[indent : word_end.end()] + separator  # "ently." with its stop
+    rest = following[word_end.end() :]
+    return joined, " " * (len(line) + 1 + len(following) - len(joined) - len(rest)) + rest
 
 
 def _continues(line: str, following: str, widest: int) -> bool:

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import re
 
+from ingest.furniture import MAN_HEADER
+
 TITLE_LIMIT = 120
 
 # An Emacs mode line ("-*- text -*-", "-*- mode: org; coding: utf-8 -*-") or a vim modeline: editor
 # settings, never a title.
 _MODE_LINE = re.compile(r"-\*-.*-\*-|\b(?:vim?|ex):\s*(?:set?\s)?\w+=", re.IGNORECASE)
-# The running header of a rendered man page: "GREP(1)   User Commands   GREP(1)".
-_MAN_HEADER = re.compile(r"^\s*([\w.:+-]+)\((\w+)\)\s.*\b\1\(\2\)\s*$")
 _HAS_WORD = re.compile(r"\w{2,}")
 
 
 def text_title(text: str) -> str:
     """The title of plain text: a man page's NAME line, else the first line with words in it."""
     lines = text.splitlines()
-    if lines and _MAN_HEADER.match(lines[0] if lines[0].strip() else _first_nonblank(lines)):
+    first = _first_nonblank(lines)
+    # A man page opens with its running header, or, when that was stripped as furniture, with NAME.
+    if MAN_HEADER.match(first) or first.strip() == "NAME":
         name = _man_name(lines)
         if name:
             return _shorten(name)
@@ -49,7 +51,8 @@ def _man_name(lines: list[str]) -> str:
         if line.strip() == "NAME":
             body: list[str] = []
             for following in lines[i + 1 :]:
-                if not following.strip() or not following[:1].isspace():
+                # It ends at a blank line or the next heading (a PDF's text keeps no indentation).
+                if not following.strip() or (not following[:1].isspace() and following.strip().isupper()):
                     break
                 body.append(following.strip())
             return " ".join(body)

@@ -57,3 +57,48 @@ def test_a_hard_wrapped_paragraph_is_quoted_as_one_whole_sentence(tmp_path: Path
         "instead of starting again."
     )
     assert whole in answer.text, answer.text
+
+
+MAN_PARAGRAPH = """       A  crontab file contains instructions to the cron(8) daemon of the gen\u2010
+       eral form: ``run this command at this time on this date''.  Each user
+       has their own crontab, and commands in any given crontab will be exe\u2010
+       cuted as the user who owns the crontab.
+"""
+
+
+def test_a_word_hyphenated_across_lines_is_written_whole() -> None:
+    flowed = reflow(MAN_PARAGRAPH)
+
+    assert len(flowed) == len(MAN_PARAGRAPH)
+    sentences = [" ".join(flowed[s:e].split()) for s, e in sentence_spans(flowed)]
+    assert (
+        "A crontab file contains instructions to the cron(8) daemon of the general form: "
+        "``run this command at this time on this date''." in sentences
+    )
+    assert (
+        "Each user has their own crontab, and commands in any given crontab will be executed as the user who "
+        "owns the crontab." in sentences
+    )
+
+
+def test_a_plain_hyphen_at_a_break_goes_only_when_the_document_writes_the_word_whole() -> None:
+    text = (
+        "The resul-\ntant space is resultant.\nAn upward-\ncompatible one, made by hand.\n"
+        "At a kept break, before a list: re-\n- item\n"
+    )
+    flowed = reflow(text)
+
+    assert len(flowed) == len(text)
+    assert "The resultant" in flowed and "upward-compatible" in flowed
+    assert "re-\n" in flowed  # "- item" starts no word
+
+
+def test_a_hyphenated_word_is_whole_at_a_break_that_stays() -> None:
+    wide = (
+        "A line of a PDF, laid out in a proportional font, runs far wider than the lines of a hard-wrapped text file."
+    )
+    text = f"{wide}\nrestart the cycle with the resul-\ntant pattern space, resultant of the last.\n"
+    flowed = reflow(text)
+
+    assert len(flowed) == len(text)
+    assert "with the resultant\n" in flowed  # the break is kept (a wide paragraph), the word is whole
