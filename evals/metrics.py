@@ -197,6 +197,13 @@ def citation_recall_precision(
 _LEADING = " \t\r\n.,;:!?"
 
 
+def answer_lead(answer_text: str) -> str:
+    """What a reader takes for the answer, whose language is judged: its first paragraph. An answer
+    translated across languages leads with the translation and quotes its source below it, labelled
+    ("From the Vietnamese documents: …"); that quote is the evidence, in the documents' language."""
+    return answer_text.strip().split("\n\n", 1)[0]
+
+
 def answer_sentences(answer_text: str) -> list[tuple[str, list[int]]]:
     """Split a cited answer into (text without markers, cited numbers) pairs.
 

@@ -117,7 +117,9 @@ def evaluate(
         scores["answer_contains"] = m.answer_contains(answer.text, q.answers) if q.answers else None
         scores["token_f1"] = m.token_f1(answer.text, q.answers) if q.answers else None
         scores["in_question_language"] = (
-            float(detect_language(answer.text) == q.lang) if not answer.refused and q.lang in ("en", "vi") else None
+            float(detect_language(m.answer_lead(answer.text)) == q.lang)
+            if not answer.refused and q.lang in ("en", "vi")
+            else None
         )
         scores["baseline_first_sentence_contains"] = (
             m.answer_contains(_first_sentence(passages[0].text), q.answers) if passages and q.answers else None

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from evals.metrics import (
     answer_contains,
+    answer_lead,
     answer_sentences,
     citation_recall_precision,
     citation_validity,
@@ -34,6 +35,7 @@ from evals.metrics import (
     refusal_scores,
     token_f1,
 )
+from ingest import detect_language
 
 # -- retrieval -----------------------------------------------------------------------------------
 
@@ -455,3 +457,14 @@ def test_normalize_answer_is_idempotent_and_keeps_letters(text: str) -> None:
     # no letter is lost: the folded letters of the input are those of the output
     letters = [c for c in unicodedata.normalize("NFC", text).casefold() if c.isalpha()]
     assert [c for c in once if c.isalpha()] == letters
+
+
+def test_the_language_judged_is_the_answers_lead_not_the_source_it_quotes_below() -> None:
+    translated = (
+        "The official opening is on January 15. [1]\n\n"
+        "From the Vietnamese documents: Ngày 15 tháng 1 sẽ đánh dấu lễ khai mạc chính thức của hội nghị. [1]"
+    )
+    assert answer_lead(translated) == "The official opening is on January 15. [1]"
+    assert detect_language(answer_lead(translated)) == "en"
+    assert detect_language(translated) == "vi"  # the whole text reads as the quote's language
+    assert answer_lead("  One paragraph only. [2]\n") == "One paragraph only. [2]"
