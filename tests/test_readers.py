@@ -6,7 +6,7 @@ import pytest
 from ollama_stub import OllamaStub, Reply
 
 from rag.answer.evidence import QueryTerms
-from rag.answer.extractive import candidates
+from rag.answer.extractive import Candidate, candidates
 from rag.answer.llm_reader import LLMReader, NothingVerified
 from rag.answer.reader import Draft, ExtractiveReader, Reading, read
 from rag.answer.refusal import REFUSALS
@@ -78,6 +78,50 @@ def test_over_other_language_passages_the_quote_is_translated_above_it() -> None
     assert source == f"From the Vietnamese documents: {quote}" and "Kuala Lumpur" in quote  # the quote keeps its [1]
     assert [c.source for c in draft.citations] == ["vi.txt"]
     assert draft.model == "m" and any("translation" in w for w in draft.warnings)
+
+
+def test_a_quote_drawing_on_both_languages_is_translated_too() -> None:
+    english = "Delegates said the 7th meeting would be held in Kuala Lumpur."
+    passages = [
+        Passage(source="vi.txt", chunk_id="v0", text=VI_TEXT, score=1.0, start=0, end=len(VI_TEXT), language="vi"),
+        Passage(source="en.txt", chunk_id="e0", text=english, score=0.9, start=0, end=len(english), language="en"),
+    ]
+    vi_end = VI_TEXT.index(".") + 1
+    ranked = [  # the best sentence in Vietnamese, a close runner-up in English: both are quoted
+        Candidate(0, 0, vi_end, VI_TEXT[:vi_end], 0.6, frozenset(), 0.6, 0.8, None, True),
+        Candidate(1, 0, len(english), english, 0.55, frozenset({"kuala"}), 0.5, 0.8, None, False),
+    ]
+    reading = Reading(QUESTION, "en", passages, ranked)
+    quote = read(ExtractiveReader(), reading).text
+    assert "Kuala Lumpur vào năm sau" in quote and english in quote
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply("The 7th meeting will be held in Kuala Lumpur next year."), Reply(english))
+        draft = read(LLMReader(OllamaChat(stub.url, "m", 5.0), passages=2, window=0), reading)
+        first, second = stub.requests  # one translation per quoted sentence, no answer across languages
+    assert "English" in first["messages"][0]["content"]
+    assert [first["messages"][1]["content"], second["messages"][1]["content"]] == [VI_TEXT[:vi_end], english]
+    translation, source = draft.text.split("\n\n")
+    assert translation == f"The 7th meeting will be held in Kuala Lumpur next year. {english}"
+    assert source == f"From the documents: {quote}"  # not "the Vietnamese documents": one sentence is English
+    assert sorted(c.source for c in draft.citations) == ["en.txt", "vi.txt"]
+
+
+def test_a_sentence_whose_translation_goes_astray_is_left_to_the_quote() -> None:
+    two = "Hội nghị lần thứ 7 sẽ được tổ chức tại Kuala Lumpur. Các đại biểu đã thảo luận về dữ liệu."
+    passage = Passage(source="vi.txt", chunk_id="v0", text=two, score=1.0, start=0, end=len(two), language="vi")
+    cut = two.index(".") + 1
+    ranked = [
+        Candidate(0, 0, cut, two[:cut], 0.6, frozenset(), 0.6, 0.8, None, True),
+        Candidate(0, cut + 1, len(two), two[cut + 1 :], 0.5, frozenset(), 0.5, 0.8, None, True),
+    ]
+    reading = Reading(QUESTION, "en", [passage], ranked)
+    with OllamaStub(models=["m"]) as stub:
+        stub.script(Reply("The 7th meeting will be held in Kuala Lumpur."), Reply("On 4 April 2023 delegates met."))
+        draft = read(LLMReader(OllamaChat(stub.url, "m", 5.0), passages=1, window=0), reading)
+    translation, source = draft.text.split("\n\n")
+    assert translation == "The 7th meeting will be held in Kuala Lumpur."  # the invented date went
+    assert "Các đại biểu đã thảo luận về dữ liệu." in source
+    assert any("1 of the 2 quoted sentences was dropped" in w and "2023" in w for w in draft.warnings)
 
 
 @pytest.mark.parametrize(

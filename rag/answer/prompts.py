@@ -27,6 +27,8 @@ Reply with the translation only."""
 # How the verified answer in the documents' language is introduced after its translation, by (the
 # question's language, the documents').
 SOURCE_ANSWER_LABELS = {("en", "vi"): "From the Vietnamese documents:", ("vi", "en"): "Theo tài liệu tiếng Anh:"}
+# ... and, by the question's language, a quote that draws on both languages.
+MIXED_SOURCE_LABELS = {"en": "From the documents:", "vi": "Theo tài liệu:"}
 
 CONDENSE_PROMPT = """Rewrite the last user question as one standalone question that can be understood without the conversation.
 Keep its language ({language}). Reply with the question only.
