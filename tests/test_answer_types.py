@@ -222,7 +222,7 @@ def test_a_sentence_giving_another_year_or_code_than_the_question_is_demoted() -
 
 
 def tokenize_words(text: str) -> set[str]:
-    from rag.answer.evidence import undotted
+    from textproc.keys import undotted
     from textproc.tokens import tokenize
 
     return set(tokenize(undotted(text)))

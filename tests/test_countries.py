@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.countries import countries, names_of
-from rag.answer.evidence import QueryTerms, neutral_keys
+from rag.answer.evidence import QueryTerms
+from textproc.countries import countries, names_of
+from textproc.keys import neutral_keys
 from textproc.tokens import tokenize
 
 

@@ -256,7 +256,7 @@ def test_asked_type_must_come_from_beyond_the_question_itself(question: str, sen
 
 
 def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietnamese() -> None:
-    from rag.answer.evidence import neutral_keys
+    from textproc.keys import neutral_keys
 
     assert {"month:1", "ord:5"} <= neutral_keys("The 5th meeting opened on January 16.")
     assert {"month:1", "ord:5"} <= neutral_keys("Cuộc họp lần thứ năm khai mạc ngày 16 tháng 1.")
@@ -325,9 +325,10 @@ def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, e
 
 
 def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
-    from rag.answer.evidence import QueryTerms, undotted
+    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates
     from rag.types import Passage
+    from textproc.keys import undotted
 
     assert undotted("the U.S. Coordinator and the U.S.A") == "the US Coordinator and the USA"
     text = "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met. Then it rained."

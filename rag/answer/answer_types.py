@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answer.countries import countries
+from textproc.countries import countries
 from textproc.tokens import tokenize
 from textproc.wordlists import alternation, cue, words
 

@@ -11,56 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rag.answer.countries import countries, names_of
+from textproc.countries import countries, names_of
+from textproc.keys import MONTHS_EN, ORDINALS_EN, neutral_keys, undotted
 from textproc.terms import content_terms
 from textproc.tokens import tokenize
-from textproc.wordlists import words
 
 # No tokenizer output is ever whitespace, so its IDF is that of a word the collection lacks.
 _NEVER_SEEN = " "
 
 
-_MONTHS_EN = tuple(m.lower() for m in words("months", "en"))
-_ORDINALS_EN = words("ordinals", "en")
-_NUMBERS_VI = words("numbers", "vi")
-_MONTH_EN = re.compile(r"\b(" + "|".join(_MONTHS_EN) + r")\b", re.IGNORECASE)
-_MONTH_VI = re.compile(r"\btháng\s+(\d{1,2})\b", re.IGNORECASE)
-_ORDINAL_EN = re.compile(r"\b(?:(\d{1,3})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS_EN) + r"))\b", re.IGNORECASE)
-_ORDINAL_VI = re.compile(r"\bthứ\s+(\d{1,3}|" + "|".join(_NUMBERS_VI) + r"|nhất)\b|đầu tiên", re.IGNORECASE)
 # A word that names something: capitalised or with a digit, as names, acronyms, numbers and years are
 # written the same (or nearly: diacritics) in English and Vietnamese text.
 _NAMING_WORD = re.compile(r"[\w'’‑-]+")
-
-
-_DOTTED = re.compile(r"\b[A-Z](?:\.[A-Z])+\.?")
-
-
-def undotted(text: str) -> str:
-    """Dotted abbreviations written as acronyms ("U.S." -> "US"), as a question and a document may
-    spell the same one differently."""
-    return _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-
-
-@lru_cache(maxsize=8192)
-def neutral_keys(text: str) -> frozenset[str]:
-    """Language-neutral keys for months, ordinals and countries: "January 16" and "16 tháng 1" share
-    ``month:1``, "5th", "fifth" and "lần thứ năm" share ``ord:5`` (and the number ``5``), "Thái Lan" and
-    "Thailand" ``country:TH``. Numbers are tokens already."""
-    keys = {f"month:{_MONTHS_EN.index(m.group(1).lower()) + 1}" for m in _MONTH_EN.finditer(text)}
-    keys.update(f"month:{int(m.group(1))}" for m in _MONTH_VI.finditer(text) if 1 <= int(m.group(1)) <= 12)
-    ordinals = [
-        int(m.group(1)) if m.group(1) else _ORDINALS_EN.index(m.group(2).lower()) + 1
-        for m in _ORDINAL_EN.finditer(text)
-    ]
-    for m in _ORDINAL_VI.finditer(text):
-        word = (m.group(1) or "nhất").lower()
-        ordinals.append(int(word) if word.isdigit() else 1 if word == "nhất" else _NUMBERS_VI.index(word) + 1)
-    keys.update(f"ord:{n}" for n in ordinals)
-    keys.update(str(n) for n in ordinals)  # "lần thứ 6" asks about the 6 of "6th"
-    keys.update(f"country:{code}" for _, code in countries(text))  # "Nhật Bản" and "Japan": ``country:JP``
-    return frozenset(keys)
 
 
 @dataclass(frozen=True)
@@ -197,9 +160,9 @@ def _key_idf(key: str, idf: Callable[[str], float]) -> float:
         forms = names_of(value)
     elif kind == "ord":
         n = int(value)
-        forms = _number_forms(value)[1:] + ([_ORDINALS_EN[n - 1]] if 1 <= n <= len(_ORDINALS_EN) else [])
+        forms = _number_forms(value)[1:] + ([ORDINALS_EN[n - 1]] if 1 <= n <= len(ORDINALS_EN) else [])
     else:
-        forms = [_MONTHS_EN[int(value) - 1]]
+        forms = [MONTHS_EN[int(value) - 1]]
     return min(idf(t) for form in forms for t in tokenize(form) or [form])
 
 

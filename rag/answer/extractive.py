@@ -23,8 +23,9 @@ from rag.answer.answer_types import (
     name_clues,
 )
 from rag.answer.citations import MARKER
-from rag.answer.evidence import QueryTerms, neutral_keys, undotted
+from rag.answer.evidence import QueryTerms
 from rag.types import Passage
+from textproc.keys import neutral_keys, undotted
 from textproc.quoting import quoted
 from textproc.tokens import tokenize
 from textproc.wordlists import alternation, words

@@ -9,7 +9,6 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import Literal, cast
 
 from rag.answer.citations import MARKER, strip_markers
-from rag.answer.evidence import neutral_keys
 from rag.answer.extractive import Candidate
 from rag.answer.prompts import (
     LANGUAGE_NAMES,
@@ -24,6 +23,7 @@ from rag.answer.refusal import refusal_text
 from rag.answer.verify import Similarity, verify
 from rag.llm import ChatModel, LLMError
 from rag.types import Passage, SentenceCheck
+from textproc.keys import neutral_keys
 from textproc.tokens import tokenize
 
 
