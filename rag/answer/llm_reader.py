@@ -104,9 +104,13 @@ class LLMReader:
         # ("on Thursday" became "4/4/2023") and the whole translation had to go (4 of the gold test
         # half's 30 cross-language and multi questions); now only that sentence's goes.
         sentences = _quoted_sentences(quoted.text)
-        kept: list[str] = []  # translations
+        written_in = {c.n: c.passage.language for c in quoted.citations}
+        kept: list[str] = []  # translations, and the sentences already in the question's language
         dropped: list[str] = []  # why each other one went
-        for sentence in sentences:
+        for sentence, n in sentences:
+            if written_in.get(n) == language:  # a mixed quote's sentence in the question's language
+                kept.append(sentence)
+                continue
             try:
                 translation = self.chat.complete(translate_messages(sentence, language)).strip()
             except LLMError as exc:
@@ -166,15 +170,16 @@ def documents_language(passages: Sequence[Passage], language: str) -> str:
     return known[0] if len(known) == 1 else language
 
 
-def _quoted_sentences(quote: str) -> list[str]:
-    """The sentences of an extractive answer, without their [n] (a quoted sentence's own "[2]" was made
-    "(2)" when it was quoted, so every marker left is a citation)."""
+def _quoted_sentences(quote: str) -> list[tuple[str, int]]:
+    """The sentences of an extractive answer, each without its [n] and with n (a quoted sentence's own
+    "[2]" was made "(2)" when it was quoted, so every marker left is a citation)."""
     pieces, start = [], 0
     for marker in MARKER.finditer(quote):
-        pieces.append(quote[start : marker.start()].strip())
+        first = re.split(r"[,;]", marker.group(1))[0]
+        pieces.append((quote[start : marker.start()].strip(), int(first)))
         start = marker.end()
-    pieces.append(quote[start:].strip())
-    return [piece for piece in pieces if piece]
+    pieces.append((quote[start:].strip(), 0))
+    return [(text, n) for text, n in pieces if text]
 
 
 def _astray(translation: str, source: str) -> str | None:
