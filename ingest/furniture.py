@@ -9,6 +9,7 @@ library strips them from extracted text (pypdf has no layout analysis of headers
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # The running header of a rendered man page: "GREP(1)   User Commands   GREP(1)".
 MAN_HEADER = re.compile(r"^\s*([\w.:+-]+)\((\w+)\)\s.*\b\1\(\2\)\s*$")
@@ -20,13 +21,9 @@ _DIGITS = re.compile(r"\d+")
 RUNNING_SHARE = 0.5
 
 
-def is_man_page(text: str) -> bool:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return bool(MAN_HEADER.match(first))
-
-
 def without_man_furniture(text: str) -> str:
-    """A rendered man page (``man -P cat``) without its header line and its footer line."""
+    """A rendered man page (``man -P cat``) without its header line and its footer line; any other
+    text as it is."""
     lines = text.split("\n")
     filled = [i for i, line in enumerate(lines) if line.strip()]
     if not filled or not MAN_HEADER.match(lines[filled[0]]):
@@ -46,10 +43,7 @@ def without_running_lines(pages: list[str]) -> list[str]:
         return pages
     for end in (0, -1):
         keys = [_DIGITS.sub("#", lines[end].strip()) if lines and lines[end].strip() else None for lines in split]
-        counts: dict[str, int] = {}
-        for key in keys:
-            if key:
-                counts[key] = counts.get(key, 0) + 1
+        counts = Counter(key for key in keys if key)
         running = {key for key, n in counts.items() if n >= 2 and n >= RUNNING_SHARE * len(split)}
         split = [
             (lines[1:] if end == 0 else lines[:-1]) if key in running else lines

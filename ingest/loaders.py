@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.encoding import DecodeError, decode_text
-from ingest.furniture import is_man_page, joined_pages, without_man_furniture, without_running_lines
+from ingest.furniture import joined_pages, without_man_furniture, without_running_lines
 from ingest.titles import markdown_title, text_title
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf"})
@@ -52,10 +52,10 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise LoadError(str(exc)) from exc
     if suffix in _HTML:
         return _html_document(text)
-    if suffix not in _MARKDOWN and is_man_page(text):
-        return LoadedDocument(without_man_furniture(text), text_title(text))
-    title = markdown_title(text) if suffix in _MARKDOWN else ""
-    return LoadedDocument(text, title or text_title(text))
+    if suffix in _MARKDOWN:
+        return LoadedDocument(text, markdown_title(text) or text_title(text))
+    text = without_man_furniture(text)  # titled by its NAME line all the same
+    return LoadedDocument(text, text_title(text))
 
 
 def load_text(path: Path, data: bytes | None = None) -> str:

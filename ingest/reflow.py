@@ -44,14 +44,13 @@ def reflow(text: str) -> str:
             keep[i] = not _continues(lines[i], lines[i + 1], widest)
     out = []
     for i, k in enumerate(keep):
-        separator = "\n" if k else " "
         if _BROKEN_WORD.search(lines[i]) and lines[i + 1].lstrip()[:1].islower():
             vocabulary = vocabulary if vocabulary is not None else {w.casefold() for w in _LETTERS.findall(text)}
             # Whole on this line; a kept break goes after the word, a joined one's space with the padding.
             head, lines[i + 1] = _unbroken(lines[i], lines[i + 1], vocabulary, "\n" if k else "")
             out.append(head)
         else:
-            out.append(lines[i] + separator)
+            out.append(lines[i] + ("\n" if k else " "))
     return "".join(out) + lines[-1]
 
 

@@ -74,8 +74,7 @@ class LLMReader:
         cited = [c.passage for c in quoted.citations]
         documents = documents_language(cited, reading.language)
         if documents != reading.language and self.cross_language == "quote":
-            mixed = any(p.language == reading.language for p in cited)
-            yield self.translated(quoted, reading.language, documents, mixed)
+            yield self.translated(quoted, reading.language, documents)
             return
         given = for_llm(reading.passages, reading.ranked, self.passages, self.window)
         messages = answer_messages(reading.question, reading.language, given)
@@ -95,8 +94,8 @@ class LLMReader:
             stream.close()  # a reader who stops listening stops the model
         yield self.draft(streamed, given, reading.language, reading.question)
 
-    def translated(self, quoted: Draft, language: str, documents: str, mixed: bool = False) -> Draft:
-        """The quoted answer, in the documents' language (``mixed``: in the question's too), after the
+    def translated(self, quoted: Draft, language: str, documents: str) -> Draft:
+        """The quoted answer, in the documents' language (some sentences may be in the question's), after the
         model's translation into ``language``, sentence by sentence. A translation is unverified, so one
         that adds a number, a date or a country its sentence lacks is dropped; the facts stand in the
         quote below, which keeps the citations."""
@@ -124,6 +123,7 @@ class LLMReader:
                 f"The answer quotes the documents' language: its translation was dropped ({reasons})."
             )
             return quoted
+        mixed = language in written_in.values()
         label = MIXED_SOURCE_LABELS.get(language, "") if mixed else SOURCE_ANSWER_LABELS.get((language, documents), "")
         quoted.text = f"{' '.join(kept)}\n\n{label} {quoted.text}".replace("\n\n ", "\n\n")
         quoted.model, quoted.backend = self.chat.name, self.chat.backend
