@@ -13,10 +13,11 @@ import re
 
 # Bump when the rules change, here or in what the loaders strip (ingest/furniture.py): stored texts of
 # an older version are re-read (see pipeline's fingerprint).
-REFLOW_VERSION = "2"
+REFLOW_VERSION = "3"
 
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*•+–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+\S")
 _OPTION = re.compile(r"[ \t]*--?[A-Za-z0-9?]")
+_COLUMNS = re.compile(r"\S(?: {3,}|\t)\S")  # a gap that lines up columns
 _RULE = re.compile(r"[ \t]*([-=~*_#+])\1{2,}[ \t]*$")  # ----- ===== ~~~~~ under or between headings
 WIDEST_WRAP = 100  # a paragraph with a longer line is not hard-wrapped: its line breaks are meant
 
@@ -24,8 +25,8 @@ WIDEST_WRAP = 100  # a paragraph with a longer line is not hard-wrapped: its lin
 def reflow(text: str) -> str:
     """The text with each wrapped paragraph's line breaks turned into spaces (same length, so offsets
     into it hold for the original too). A break stays before a list item, an option line
-    (``-i, --ignore-case``) or a line indented differently; where the next line's first word is not
-    lower-case and would have fitted on the line (a heading, a caption, a list item's end); around a
+    (``-i, --ignore-case``) or a line indented differently; where the next line's first word is neither
+    lower-case nor a number and would have fitted on the line (a heading, a caption, a list item's end); around a
     rule line; and in a paragraph with a line wider than WIDEST_WRAP. Blank lines stay. A word
     hyphenated at a line's end is written whole (see _unbroken), at a kept break too."""
     lines = text.split("\n")
@@ -79,13 +80,26 @@ def _unbroken(line: str, following: str, vocabulary: set[str], separator: str) -
 
 
 def _continues(line: str, following: str, widest: int) -> bool:
-    if _LIST_ITEM.match(following) or _OPTION.match(following) or _indent(following) != _indent(line):
+    if _LIST_ITEM.match(following) or _indent(following) != _indent(line):
+        return False
+    if _OPTION.match(following) and not _option_in_prose(line):
         return False
     if _RULE.match(line) or _RULE.match(following):
         return False
     first_word = following.split()[0]
-    fitted = _width(line) + 1 + len(first_word) <= widest and not first_word[0].islower()
+    if first_word[0].isdigit() and (_COLUMNS.search(line.strip()) or _COLUMNS.search(following.strip())):
+        return False  # a table's row or a line of code ("5 0 * * *       $HOME/bin/daily.job")
+    # A number or an option goes on a sentence as a lower-case word does ("uses 8 MiB dictionary and" /
+    # "24 MiB blocks", "try using the" / "--track-origins=yes option."); list items were told apart above.
+    opens = not (first_word[0].islower() or first_word[0].isdigit() or _OPTION.match(following))
+    fitted = _width(line) + 1 + len(first_word) <= widest and opens
     return not fitted
+
+
+def _option_in_prose(line: str) -> bool:
+    """Whether an option opening the next line goes on this line's sentence: this line is prose (no option
+    or list item of a list) that stops mid-sentence, as an option list's lines and its lead-in do not."""
+    return not (_OPTION.match(line) or _LIST_ITEM.match(line) or line.rstrip().endswith((".", ":", ";", "!", "?")))
 
 
 def _width(line: str) -> int:

@@ -370,3 +370,58 @@ def test_a_sentence_about_another_edition_is_demoted() -> None:
     question = "Where did the 5th ASEAN Digital Ministers' Meeting take place?"
     best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
     assert best.text == "The fifth meeting took place in Bangkok."
+
+
+@pytest.mark.parametrize(
+    "faq_question",
+    ["Where does the name of the archiver come from?", "Q: I wonder where the name of the archiver comes from"],
+)
+def test_an_faq_question_is_not_quoted_as_its_own_answer(faq_question: str) -> None:
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates
+    from rag.types import Passage
+
+    text = f"{faq_question}\n\nThe name of the archiver comes from the old word for a chest kept in the hall."
+    passage = Passage(source="faq.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Where does the name of the archiver come from?"
+    best = candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage])[0]
+    assert best.text.startswith("The name of the archiver comes from")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Which configure option installs man as a non-setuid program?", "Use this option to install man.", False),
+        ("Which configure option installs man as a non-setuid program?", "Pass `--disable-setuid` to it.", True),
+        ("Since 3.4.0, which option finds origins?", "Try the --track-origins=yes option.", True),
+        ("What option names the status file?", "It is used via the option dir::state::status.", True),
+        ("Which ssh option shows the host key as art?", "By setting the VisualHostKey option to “yes”.", True),
+        ("Tùy chọn dài nào bỏ qua chữ hoa?", "-i, --ignore-case", True),
+        ("Tuỳ chọn nào nén song song?", "Nén một tệp bằng well-known - cách cũ.", False),
+        # the question's own option is no answer to it
+        ("Which option works like --quiet?", "The --quiet option suppresses output.", False),
+    ],
+)
+def test_a_question_for_an_option_is_answered_by_a_sentence_that_names_one(
+    question: str, sentence: str, expected: bool
+) -> None:
+    from rag.answer.answer_types import asked_type_found
+
+    assert asked_type_found(question, sentence) is expected
+
+
+def test_a_description_is_quoted_with_the_term_line_that_names_the_option() -> None:
+    from rag.answer.evidence import QueryTerms
+    from rag.answer.extractive import candidates, choose
+    from rag.types import Passage
+
+    text = (
+        "* `--disable-setuid`\n\n"
+        "  By default, man will be installed as a setuid program to the user that owns the cache files.  "
+        "Use this option to install man as a non-setuid program instead."
+    )
+    passage = Passage(source="README.md", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)
+    question = "Which configure option installs man as a non-setuid program?"
+    best = choose(candidates(question, QueryTerms.of(question, lambda _t: 1.0), [passage]))[0]
+    assert best.type_found is True
+    assert best.text.startswith("* `--disable-setuid`") and best.text.endswith("non-setuid program instead.")

@@ -102,3 +102,28 @@ def test_a_hyphenated_word_is_whole_at_a_break_that_stays() -> None:
 
     assert len(flowed) == len(text)
     assert "with the resultant\n" in flowed  # the break is kept (a wide paragraph), the word is whole
+
+
+def test_a_line_opening_with_a_number_or_an_option_goes_on_the_sentence_before() -> None:
+    text = (
+        "The default block size increases with the level. For example, xz -6 uses 8 MiB dictionary and\n"
+        "24 MiB blocks, and xz -9 uses 64 MiB blocks. Before 3.4.0 it was hard; try using the\n"
+        "--track-origins=yes option.\n"
+        "\n"
+        "Options:\n"
+        "-a\n"
+        "-b\n"
+        "\n"
+        "# run five minutes after midnight, every day\n"
+        "5 0 * * *       $HOME/bin/daily.job\n"
+        "15 14 1 * *     $HOME/bin/monthly\n"
+    )
+    flowed = reflow(text)
+    assert len(flowed) == len(text)
+    sentences = [" ".join(flowed[s:e].split()) for s, e in sentence_spans(flowed)]
+    assert "For example, xz -6 uses 8 MiB dictionary and 24 MiB blocks, and xz -9 uses 64 MiB blocks." in sentences
+    assert "Before 3.4.0 it was hard; try using the --track-origins=yes option." in sentences
+    lines = flowed.splitlines()
+    assert {"-a", "-b", "# run five minutes after midnight, every day", "5 0 * * *       $HOME/bin/daily.job"} <= set(
+        lines
+    )
