@@ -115,6 +115,17 @@ def test_the_question_word_after_a_leading_clause_is_still_asked(question: str, 
     assert asked_type_found(question, sentence) is expected
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "In a crontab, what happens when MAILTO is defined but set to an empty string?",
+        "What does the archiver do when the disk is full?",
+    ],
+)
+def test_a_when_after_the_question_word_opens_a_clause_and_asks_for_no_date(question: str) -> None:
+    assert asked_type_found(question, "If MAILTO is empty, no mail will be sent.") is None
+
+
 def test_a_sentence_in_the_other_language_without_the_questions_year_is_discounted() -> None:
     vi = "Việt Nam đặt mục tiêu phủ sóng 5G cho 99% dân số vào năm 2030."
     question = "What share of the population will 5G cover in 2030?"

@@ -136,7 +136,16 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     own_clause = lead.end() if lead else 0
     found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question, own_clause))]
     # The question word that comes first is the one asked: in "How old was he when he played?" the
-    # "when" joins a clause, and in "Who led when the Franks came?" it asks for no date.
+    # "when" joins a clause, and in "Who led when the Franks came?" or "What happens when MAILTO is
+    # empty?" it asks for no date. (A noun such as "budget" still says what a "what" asks for, and so
+    # does a relative "who": "the name of the official who met him".)
+    opening = _QUESTION_WORD.search(question, own_clause)
+    if opening:
+        found = [
+            (start, find)
+            for start, find in found
+            if start <= opening.start() + _SAME_QUESTION_WORD or not _SUBORDINATOR.match(question, start)
+        ]
     first = min((start for start, _ in found), default=0)
     asked = [find for start, find in found if start <= first + _SAME_QUESTION_WORD]
     return tuple(asked), frozenset(tokenize(question))
@@ -147,6 +156,8 @@ _LEADING_CLAUSE = re.compile(
     rf"\s*(?:{alternation('subordinators')})\b[^,?]*,\s*(?=(?:[\w'’-]+\s+){{0,3}}(?:{alternation('question_words')})\b)",
     re.IGNORECASE,
 )
+_QUESTION_WORD = re.compile(rf"\b(?:{alternation('question_words')})\b", re.IGNORECASE)
+_SUBORDINATOR = re.compile(rf"\b(?:{alternation('subordinators')})\b", re.IGNORECASE)
 # "When and where", "who or which body": question words this close to the first are asked too.
 _SAME_QUESTION_WORD = 12
 
