@@ -95,3 +95,18 @@ def test_a_yes_no_answer_is_not_taken_for_an_echo() -> None:
     question = "Does the port run container cranes?"
     verified = verify("Yes, the port runs container cranes [1].", _passages(), question=question)
     assert verified.checks[0].supported
+
+
+def test_what_a_sentence_is_about_must_be_in_the_passage_too() -> None:
+    # The passage's facts (400, two container cranes) pinned on the question's subject, which the
+    # passage never mentions: most of the sentence's words and all it adds are there, what it is about
+    # is not.
+    question = "How many staff does the ferry service have?"
+    claim = "The ferry service staff number 400 and run two container cranes [1]."
+    pinned = verify(claim, _passages(), question=question)
+    assert not pinned.checks[0].supported
+    assert pinned.checks[0].reason.startswith("what it is about (ferry, service, staff)")
+    assert pinned.checks[0].support >= 0.5  # a share of words alone would have kept it
+    question = "How many people does the port employ?"
+    backed = verify("The port employs 400 people [1].", _passages(), question=question)
+    assert backed.checks[0].supported

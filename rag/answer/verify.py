@@ -152,6 +152,11 @@ def evidence_sentences(passage: Passage) -> list[str]:
     return [s for s in sentences if not _INSTRUCTION.search(s)]
 
 
+def _shown(claim: str, tokens: Sequence[str]) -> str:
+    """The claim's words that hold ``tokens``, as written, for a reason a user can read."""
+    return ", ".join(w.strip(".,;:!?\"'`()") for w in claim.split() if set(tokenize(w)) & set(tokens))
+
+
 def _backing(
     claim: str, passage: Passage, similarity: Similarity | None, asked: frozenset[str], language: str
 ) -> tuple[float, str]:
@@ -178,8 +183,14 @@ def _backing(
             return share, "only restates the question"
         unbacked = [t for t in added if t not in tokens]
         if added and len(unbacked) / len(added) > 1 - SUPPORT_THRESHOLD:
-            shown = [w.strip(".,;:!?\"'`()") for w in claim.split() if set(tokenize(w)) & set(unbacked)]
-            return share, f"what it adds to the question ({', '.join(shown)}) is not in the cited passage"
+            return share, f"what it adds to the question ({_shown(claim, unbacked)}) is not in the cited passage"
+        # What it takes from the question says what it is about, and the passage must be about that too:
+        # "xz uses level 6 when no level option is given" from a passage on what "xz -6" uses pins the
+        # passage's fact on the question's subject.
+        repeated = [t for t in terms if t in asked]
+        elsewhere = [t for t in repeated if t not in tokens]
+        if repeated and len(elsewhere) / len(repeated) > 1 - SUPPORT_THRESHOLD:
+            return share, f"what it is about ({_shown(claim, elsewhere)}) is not in the cited passage"
     if share >= SUPPORT_THRESHOLD:
         return share, ""
     if similarity is not None and sentences and not same_language:
