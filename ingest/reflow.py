@@ -25,9 +25,10 @@ WIDEST_WRAP = 100  # a paragraph with a longer line is not hard-wrapped: its lin
 def reflow(text: str) -> str:
     """The text with each wrapped paragraph's line breaks turned into spaces (same length, so offsets
     into it hold for the original too). A break stays before a list item, an option line
-    (``-i, --ignore-case``) or a line indented differently; where the next line's first word is neither
-    lower-case nor a number and would have fitted on the line (a heading, a caption, a list item's end); around a
-    rule line; and in a paragraph with a line wider than WIDEST_WRAP. Blank lines stay. A word
+    (``-i, --ignore-case``; not one that goes on a sentence stopped mid-way) or a line indented
+    differently; where the next line's first word is neither lower-case, a number nor an option and would
+    have fitted on the line (a heading, a caption, a list item's end); between lines of numbers in
+    columns; around a rule line; and in a paragraph with a line wider than WIDEST_WRAP. Blank lines stay. A word
     hyphenated at a line's end is written whole (see _unbroken), at a kept break too."""
     lines = text.split("\n")
     keep = [True] * (len(lines) - 1)  # keep[i]: the break after lines[i]
