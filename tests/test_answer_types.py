@@ -98,8 +98,8 @@ def test_a_question_for_a_venue_wants_a_place(question: str, sentence: str, expe
     ],
 )
 def test_a_leading_clause_is_not_what_the_question_asks(question: str) -> None:
-    """ "When ..., which option" asks for an option, not a date: a sentence without a date answers it."""
-    assert asked_type_found(question, "Use --ignore-zeros to read every archive.") is not False
+    """ "When ..., which option" asks for an option: a sentence without a date answers it."""
+    assert asked_type_found(question, "Use --ignore-zeros to read every archive.") is None
 
 
 @pytest.mark.parametrize(

@@ -52,14 +52,6 @@ _ASKS_WEEKDAY = cue("weekday")
 _WEEKDAY = re.compile(_WEEKDAY_WORDS, re.IGNORECASE)
 _ASKS_RANK = cue("rank")
 _ASKS_NUMBER = cue("number")
-_ASKS_OPTION = cue("option")
-# "-i", "--track-origins=yes", "dir::state::status"; not a hyphen inside a word or a dash between words.
-# A configuration keyword in camel case when called an option or alone on its line ("the VisualHostKey
-# option", "ServerAliveInterval"), not any camel-case name ("ChangeLog", "YouTube").
-_CAMEL = r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+"
-_OPTION = re.compile(
-    rf"(?<![\w-])--?[A-Za-z0-9][\w-]*(?:=[^\s`'\"),;]+)?|\b\w+(?:::\w+)+|\b{_CAMEL}(?=\s+option\b)|\A{_CAMEL}\Z"
-)
 
 _PLACE_PHRASE = re.compile(rf"\b(?:{alternation('place_prepositions')})\s+(\w[\w'’-]*(?:\s+[\w'’-]+){{0,4}})")
 
@@ -124,7 +116,6 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
         (None if weekday else _ASKS_DAY, _finder(_DAY)),
         (None if day or weekday else _ASKS_DATE, _dates),
         (_ASKS_NUMBER, _counts),
-        (_ASKS_OPTION, _finder(_OPTION)),
         (_ASKS_RANK, _ranks),
         (_ASKS_WHERE, _places),
         (_ASKS_BUILDING, _finder(_BUILDING)),

@@ -51,8 +51,6 @@ CONFLICT_FACTOR = 0.5
 # stating a fact; it matches a question's words densely, so without this it would win too often.
 HEADING_FACTOR = 0.5
 _HEADING_MAX_WORDS = 14
-# A question: it ends with a question mark, or opens with an FAQ's "Q:" ("Q: I told xz to use many threads").
-_QUESTION = re.compile(r"\?[\"”’)]*\s*$|^\s*Q\s*[:.]\s")
 _TERMINAL = tuple('.!?…:;"”’)')
 # "A view of the meeting in Hanoi (Photo: VNA)": a caption describes a picture, it states no fact.
 _CAPTION = re.compile(rf"\((?:{alternation('caption_words')})\s*:[^)]*\)\s*$", re.IGNORECASE)
@@ -125,9 +123,10 @@ def candidates(
     for i, passage in enumerate(passages):
         cross = _crosses(language, passage.language)
         dense = 0.0 if cross and similarity is None else max(0.0, passage.dense_score or 0.0)
-        spans = passage.sentence_spans()
-        for k, (start, end) in enumerate(spans):
+        previous = None
+        for start, end in passage.sentence_spans():
             sentence = passage.text[start:end]
+            before, previous = (start if previous is None else previous), start
             tokens = set(tokenize(undotted(sentence)))
             keys = neutral_keys(sentence)
             cov = BRIDGE_DISCOUNT * terms.bridge_coverage(tokens, keys) if cross else terms.coverage(tokens)
@@ -154,12 +153,15 @@ def candidates(
             if other_role and found:
                 found = False
             quoted_from = start
-            if found is False:
-                quoted_from = _lead_in(question, passage.text, spans, k, person, clues)
-                found = quoted_from < start
+            if (
+                person
+                and found is False
+                and before < start
+                and _named_before(question, sentence, passage.text[before:end], clues)
+            ):
+                found, quoted_from = True, before
             score = COVERAGE_WEIGHT * cov + DENSE_WEIGHT * dense + TYPE_WEIGHT * (1.0 if found else 0.0)
-            if is_heading(passage.text, start, end) or _QUESTION.search(sentence):
-                # a question (an FAQ's, a rhetorical one) shares the asker's words and answers nothing
+            if is_heading(passage.text, start, end):
                 score *= HEADING_FACTOR
             if conflict or other_role:
                 score *= CONFLICT_FACTOR
@@ -169,40 +171,11 @@ def candidates(
     return sorted(out, key=lambda c: -c.score)
 
 
-def _lead_in(question: str, text: str, spans: Sequence[tuple[int, int]], k: int, person: bool, clues: NameClues) -> int:
-    """Where to quote sentence ``k`` from when it lacks what the question asks for but the text just
-    before it names that: the person a "he" or "bà" stands for, or the term a description describes
-    (sentence k's own start when neither)."""
-    start, end = spans[k]
-    if person and k and _named_before(question, text[start:end], text[spans[k - 1][0] : end], clues):
-        return spans[k - 1][0]
-    term = _term_before(text, spans, k)
-    if term is not None and asked_type_found(question, text[slice(*spans[term])].strip(), clues):
-        return spans[term][0]
-    return start
-
-
 def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> bool:
     """For a "who" question, whether ``sentence`` names its subject by a pronoun ("Bà cho biết tại
     một cuộc họp báo ...", she said at a press briefing) and the sentence before it, in ``both``,
     names the person: then both are quoted."""
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
-
-
-# How far back a description's term line may be: "* `--disable-setuid`" / "By default, man will be
-# installed as a setuid program ..." / "Use this option to install man as a non-setuid program instead."
-_TERM_DISTANCE = 2
-
-
-def _term_before(text: str, spans: Sequence[tuple[int, int]], k: int) -> int | None:
-    """The index of the term line that sentence ``k`` describes: in man pages, READMEs and FAQs a
-    description follows its term ("-i, --ignore-case" / "Ignore case distinctions ..."), which names
-    what the description says nothing of by name. The nearest whole short line within _TERM_DISTANCE
-    sentences before it, if any."""
-    for j in range(k - 1, max(-1, k - 1 - _TERM_DISTANCE), -1):
-        if is_heading(text, *spans[j]):
-            return j
-    return None
 
 
 _WORDS = re.compile(r"\w+")
