@@ -28,6 +28,7 @@ from evals import datasets
 from evals.runner import RunConfig, run
 from rag.answer import answer_types, evidence, extractive
 from rag.settings import Settings
+from textproc import entities, query_terms
 
 NEVER = re.compile(r"(?!x)x")  # matches nothing: the cue is gone
 
@@ -51,7 +52,7 @@ RULES: dict[str, tuple[ModuleType, str, object]] = {
             "_ASKS_NUMBER",
         )
     },
-    "pronoun subject (quote the sentence before)": (answer_types, "STARTS_WITH_PRONOUN", NEVER),
+    "pronoun subject (quote the sentence before)": (extractive, "STARTS_WITH_PRONOUN", NEVER),
     "photo caption is a heading": (extractive, "_CAPTION", NEVER),
     "other role (deputy, vice...)": (extractive, "_ROLE_MODIFIER", NEVER),
     "HEADING_FACTOR": (extractive, "HEADING_FACTOR", 1.0),
@@ -63,7 +64,7 @@ RULES: dict[str, tuple[ModuleType, str, object]] = {
     "UNKNOWN_NAME_FACTOR": (evidence, "UNKNOWN_NAME_FACTOR", 1.0),
     "TYPE_MISSING_FACTOR": (evidence, "TYPE_MISSING_FACTOR", 1.0),
     "OFF_TOPIC_SHARE (absent words scale evidence)": (evidence, "OFF_TOPIC_SHARE", 1.0 - 1e-9),
-    "UNSEEN_JOIN_WEIGHT": (evidence, "UNSEEN_JOIN_WEIGHT", 1.0),
+    "UNSEEN_JOIN_WEIGHT": (query_terms, "UNSEEN_JOIN_WEIGHT", 1.0),
 }
 
 
@@ -81,7 +82,7 @@ def switched_off(module: ModuleType, name: str, value: object) -> Iterator[None]
 
 def _clear_caches() -> None:
     """The cue functions cache their verdicts per question and sentence."""
-    for module in (answer_types, evidence, extractive):
+    for module in (answer_types, evidence, extractive, entities, query_terms):
         for value in vars(module).values():
             clear: Callable[[], None] | None = getattr(value, "cache_clear", None)
             if clear is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.answer_types import asked_type_found, name_clues
-from rag.answer.evidence import QueryTerms
+from rag.answer.answer_types import asked_type_found
 from rag.answer.extractive import MISSING_NUMBER_FACTOR, candidates
 from rag.types import Passage
+from textproc.entities import name_clues
+from textproc.query_terms import QueryTerms
 
 
 def test_capitalised_common_words_are_no_ones_name() -> None:

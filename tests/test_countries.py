@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.evidence import QueryTerms
 from textproc.countries import countries, names_of
 from textproc.keys import neutral_keys
+from textproc.query_terms import QueryTerms
 from textproc.tokens import tokenize
 
 

@@ -201,9 +201,9 @@ def test_stream_yields_passages_first_and_the_answer_last(corpus_service: RagSer
 
 
 def test_headlines_are_demoted_below_sentences_that_state_facts() -> None:
-    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates, is_heading
     from rag.types import Passage
+    from textproc.query_terms import QueryTerms
 
     text = "Hanoi Declaration on digital cooperation\nThe Hanoi Declaration calls AI a critical new infrastructure."
     assert is_heading(text, 0, 40) and not is_heading(text, 41, len(text))
@@ -265,7 +265,7 @@ def test_language_neutral_keys_match_dates_and_ordinals_across_english_and_vietn
 
 
 def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_and_numbers() -> None:
-    from rag.answer.evidence import UNSEEN_JOIN_WEIGHT, QueryTerms
+    from textproc.query_terms import UNSEEN_JOIN_WEIGHT, QueryTerms
 
     seen = {"tốc", "độ", "internet", "việt", "nam", "vietnam", "2025", "đạt", "6th"}
     idf = {t: 1.0 for t in seen}.get
@@ -291,9 +291,9 @@ def test_query_terms_weigh_unseen_syllable_joins_less_and_flag_unknown_acronyms_
 
 
 def test_a_sentence_in_the_other_language_is_scored_on_names_and_numbers() -> None:
-    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates
     from rag.types import Passage
+    from textproc.query_terms import QueryTerms
 
     en = "E-commerce reached US$36 billion in 2025, three times the level of 2020."
     vi = "Thương mại điện tử phát triển nhanh trong khu vực."
@@ -325,10 +325,10 @@ def test_who_wants_a_person_and_how_many_a_count(question: str, sentence: str, e
 
 
 def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
-    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates
     from rag.types import Passage
     from textproc.keys import undotted
+    from textproc.query_terms import QueryTerms
 
     assert undotted("the U.S. Coordinator and the U.S.A") == "the US Coordinator and the USA"
     text = "In a bilateral meeting with the U.S. Coordinator for Data Policy, they met. Then it rained."
@@ -340,10 +340,10 @@ def test_dotted_abbreviations_match_acronyms_and_do_not_end_sentences() -> None:
 
 
 def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_below_top_k() -> None:
-    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates
     from rag.answer.pipeline import _handed
     from rag.types import Passage
+    from textproc.query_terms import QueryTerms
 
     texts = ["ASEAN met in Hanoi.", "ASEAN adopted a plan.", "The summary report of the Digital Masterplan 2025."]
     pool = [
@@ -361,9 +361,9 @@ def test_the_passage_with_the_best_sentence_is_handed_over_even_when_ranked_belo
 
 
 def test_a_sentence_about_another_edition_is_demoted() -> None:
-    from rag.answer.evidence import QueryTerms
     from rag.answer.extractive import candidates
     from rag.types import Passage
+    from textproc.query_terms import QueryTerms
 
     text = "The 6th ASEAN Digital Ministers' Meeting took place in Hanoi. The fifth meeting took place in Bangkok."
     passage = Passage(source="d.txt", chunk_id="c", text=text, score=1.0, start=0, end=len(text), dense_score=0.5)

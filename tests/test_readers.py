@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from ollama_stub import OllamaStub, Reply
 
-from rag.answer.evidence import QueryTerms
 from rag.answer.extractive import Candidate, candidates
 from rag.answer.llm_reader import LLMReader, NothingVerified
 from rag.answer.reader import Draft, ExtractiveReader, Reading, read
 from rag.answer.refusal import REFUSALS
 from rag.llm import OllamaChat
 from rag.types import Passage
+from textproc.query_terms import QueryTerms
 
 QUESTION = "Where will the 7th meeting be held?"
 TEXTS = [

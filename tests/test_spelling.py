@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.answer.evidence import QueryTerms
+from textproc.query_terms import QueryTerms
 from textproc.tokens import tokenize
 from vectorstore.lexical import LexicalIndex
 from vectorstore.spelling import SpellingIndex

@@ -13,19 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answer.answer_types import (
-    ORDINAL_NUMBER,
-    STARTS_WITH_PRONOUN,
-    YEAR,
-    NameClues,
-    asked_type_found,
-    asks_for_person,
-    name_clues,
-)
+from rag.answer.answer_types import asked_type_found, asks_for_person
 from rag.answer.citations import MARKER
-from rag.answer.evidence import QueryTerms
 from rag.types import Passage
+from textproc.entities import ORDINAL_NUMBER, YEAR, NameClues, name_clues
 from textproc.keys import neutral_keys, undotted
+from textproc.query_terms import QueryTerms
 from textproc.quoting import quoted
 from textproc.tokens import tokenize
 from textproc.wordlists import alternation, words
@@ -178,6 +171,8 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
 
 
+# A sentence that names its subject by a pronoun: "Bà cho biết ..." (she said), "He added ...".
+STARTS_WITH_PRONOUN = re.compile(rf"^(?:{alternation('subject_pronouns')})\b")
 _WORDS = re.compile(r"\w+")
 # Words that make a title another role (textproc/languages: role_modifiers): "Deputy Director",
 # "Under-Secretary-General", "Phó Giám đốc"; some only before a capitalised title.

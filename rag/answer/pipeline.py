@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 
 from ingest import detect_language
 from ingest.cleaning import clean_text
-from rag.answer.evidence import QueryTerms
 from rag.answer.extractive import Candidate, SentenceSimilarity, candidates, choose
 from rag.answer.llm_reader import LLMReader, NothingVerified
 from rag.answer.prompts import condense_messages
@@ -20,6 +19,7 @@ from rag.answer.reader import Draft, ExtractiveReader, Reader, Reading, read
 from rag.answer.refusal import RefusalModel, refusal_text, refuses, signals
 from rag.llm import ChatModel, LLMError
 from rag.types import Answer, AnswerEvent, Passage
+from textproc.query_terms import QueryTerms
 from textproc.terms import content_terms
 
 ANSWER_LANGUAGES = {"en", "vi"}

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.answer.evidence import QueryTerms, answer_evidence, sentence_evidence
+from rag.answer.evidence import answer_evidence, sentence_evidence
 from rag.answer.extractive import Candidate
 from rag.types import Passage
+from textproc.query_terms import QueryTerms
 
 MODEL_FILE = Path(__file__).with_name("refusal_model.json")
 
