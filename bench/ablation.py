@@ -32,26 +32,9 @@ from textproc import entities, query_terms
 
 NEVER = re.compile(r"(?!x)x")  # matches nothing: the cue is gone
 
-# name -> (module, attribute, value that switches the rule off)
-RULES: dict[str, tuple[ModuleType, str, object]] = {
-    **{
-        f"cue {name.lower()}": (answer_types, name, NEVER)
-        for name in (
-            "_ASKS_PERSON",
-            "_ASKS_PEOPLE",
-            "_ASKS_NAME",
-            "_ASKS_WHERE",
-            "_ASKS_BUILDING",
-            "_ASKS_PLACE",
-            "_ASKS_COUNTRY",
-            "_ASKS_ORDINAL",
-            "_ASKS_DATE",
-            "_ASKS_DAY",
-            "_ASKS_WEEKDAY",
-            "_ASKS_RANK",
-            "_ASKS_NUMBER",
-        )
-    },
+# name -> (module or table, attribute or key, value that switches the rule off)
+RULES: dict[str, tuple[ModuleType | dict[str, Any], str, object]] = {
+    **{f"cue _asks_{kind}": (answer_types._ASKS, kind, NEVER) for kind in answer_types.KINDS},
     "pronoun subject (quote the sentence before)": (extractive, "STARTS_WITH_PRONOUN", NEVER),
     "photo caption is a heading": (extractive, "_CAPTION", NEVER),
     "other role (deputy, vice...)": (extractive, "_ROLE_MODIFIER", NEVER),
@@ -69,14 +52,15 @@ RULES: dict[str, tuple[ModuleType, str, object]] = {
 
 
 @contextmanager
-def switched_off(module: ModuleType, name: str, value: object) -> Iterator[None]:
-    saved = getattr(module, name)
-    setattr(module, name, value)
+def switched_off(target: ModuleType | dict[str, Any], name: str, value: object) -> Iterator[None]:
+    table = target if isinstance(target, dict) else vars(target)
+    saved = table[name]
+    table[name] = value
     _clear_caches()
     try:
         yield
     finally:
-        setattr(module, name, saved)
+        table[name] = saved
         _clear_caches()
 
 

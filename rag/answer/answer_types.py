@@ -15,20 +15,27 @@ from textproc.entities import Finder, NameClues
 from textproc.tokens import tokenize
 from textproc.wordlists import alternation, cue
 
-# What a question asks for: the cues of every language's data file (textproc/languages/*.toml).
-_ASKS_PERSON = cue("person")
-_ASKS_PEOPLE = cue("people")
-_ASKS_NAME = cue("name")
-_ASKS_WHERE = cue("where")
-_ASKS_BUILDING = cue("building")
-_ASKS_PLACE = cue("place")
-_ASKS_COUNTRY = cue("country")
-_ASKS_ORDINAL = cue("ordinal")
-_ASKS_DATE = cue("date")
-_ASKS_DAY = cue("day")
-_ASKS_WEEKDAY = cue("weekday")
-_ASKS_RANK = cue("rank")
-_ASKS_NUMBER = cue("number")
+# What a question can ask for, and the finder of that kind in a sentence. The cues that tell a question
+# asks for it are every language's data (``[asks]`` in textproc/languages/*.toml).
+KINDS: dict[str, Finder] = {
+    "person": entities.person_names,
+    "people": entities.people,
+    "name": entities.names,
+    "weekday": entities.weekdays,
+    "day": entities.days,
+    "date": entities.dates,
+    "number": entities.counts,
+    "rank": entities.ranks,
+    "where": entities.places,
+    "building": entities.buildings,
+    "place": entities.capitalised,
+    "country": entities.country_names,
+    "ordinal": entities.ordinals,
+}
+_ASKS: dict[str, re.Pattern[str]] = {kind: cue(kind) for kind in KINDS}
+# A kind not asked when the question asks for a finer one: "on which day" wants no year, "which weekday"
+# no date.
+_FINER = {"day": ("weekday",), "date": ("day", "weekday")}
 
 
 def asks_for_person(question: str) -> bool:
@@ -52,26 +59,14 @@ def asked_type_found(question: str, sentence: str, clues: NameClues = entities.N
 @lru_cache(maxsize=1024)  # once per question, not once per sentence it is checked against
 def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     """The finders for what the question asks for, and the question's own tokens."""
-    day = _ASKS_DAY.search(question)
-    weekday = _ASKS_WEEKDAY.search(question)
-    kinds: list[tuple[re.Pattern[str] | None, Finder]] = [
-        (_ASKS_PERSON, entities.person_names),
-        (_ASKS_PEOPLE, entities.people),
-        (_ASKS_NAME, entities.names),
-        (_ASKS_WEEKDAY, entities.weekdays),
-        (None if weekday else _ASKS_DAY, entities.days),
-        (None if day or weekday else _ASKS_DATE, entities.dates),
-        (_ASKS_NUMBER, entities.counts),
-        (_ASKS_RANK, entities.ranks),
-        (_ASKS_WHERE, entities.places),
-        (_ASKS_BUILDING, entities.buildings),
-        (_ASKS_PLACE, entities.capitalised),
-        (_ASKS_COUNTRY, entities.country_names),
-        (_ASKS_ORDINAL, entities.ordinals),
-    ]
+    finer = {kind for kind, kinds in _FINER.items() if any(_ASKS[k].search(question) for k in kinds)}
     lead = _LEADING_CLAUSE.match(question)
     own_clause = lead.end() if lead else 0
-    found = [(m.start(), find) for pattern, find in kinds if pattern and (m := pattern.search(question, own_clause))]
+    found = [
+        (m.start(), find)
+        for kind, find in KINDS.items()
+        if kind not in finer and (m := _ASKS[kind].search(question, own_clause))
+    ]
     # The question word that comes first is the one asked: in "How old was he when he played?" the
     # "when" joins a clause, and in "Who led when the Franks came?" or "What happens when MAILTO is
     # empty?" it asks for no date. (A noun such as "budget" still says what a "what" asks for, and so
