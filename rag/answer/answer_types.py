@@ -83,12 +83,13 @@ def _asked(question: str) -> tuple[tuple[Finder, ...], frozenset[str]]:
     return tuple(asked), frozenset(tokenize(question))
 
 
+_SUBORDINATORS = alternation("subordinators")
+_QUESTION_WORDS = alternation("question_words")
 # A clause before the question's own, up to its comma, when a question word follows the comma.
 _LEADING_CLAUSE = re.compile(
-    rf"\s*(?:{alternation('subordinators')})\b[^,?]*,\s*(?=(?:[\w'’-]+\s+){{0,3}}(?:{alternation('question_words')})\b)",
-    re.IGNORECASE,
+    rf"\s*(?:{_SUBORDINATORS})\b[^,?]*,\s*(?=(?:[\w'’-]+\s+){{0,3}}(?:{_QUESTION_WORDS})\b)", re.IGNORECASE
 )
-_QUESTION_WORD = re.compile(rf"\b(?:{alternation('question_words')})\b", re.IGNORECASE)
-_SUBORDINATOR = re.compile(rf"\b(?:{alternation('subordinators')})\b", re.IGNORECASE)
+_QUESTION_WORD = re.compile(rf"\b(?:{_QUESTION_WORDS})\b", re.IGNORECASE)
+_SUBORDINATOR = re.compile(rf"\b(?:{_SUBORDINATORS})\b", re.IGNORECASE)
 # "When and where", "who or which body": question words this close to the first are asked too.
 _SAME_QUESTION_WORD = 12

@@ -164,6 +164,10 @@ def candidates(
     return sorted(out, key=lambda c: -c.score)
 
 
+# A sentence that names its subject by a pronoun: "Bà cho biết ..." (she said), "He added ...".
+STARTS_WITH_PRONOUN = re.compile(rf"^(?:{alternation('subject_pronouns')})\b")
+
+
 def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> bool:
     """For a "who" question, whether ``sentence`` names its subject by a pronoun ("Bà cho biết tại
     một cuộc họp báo ...", she said at a press briefing) and the sentence before it, in ``both``,
@@ -171,8 +175,6 @@ def _named_before(question: str, sentence: str, both: str, clues: NameClues) -> 
     return bool(STARTS_WITH_PRONOUN.match(sentence.strip())) and asked_type_found(question, both.strip(), clues) is True
 
 
-# A sentence that names its subject by a pronoun: "Bà cho biết ..." (she said), "He added ...".
-STARTS_WITH_PRONOUN = re.compile(rf"^(?:{alternation('subject_pronouns')})\b")
 _WORDS = re.compile(r"\w+")
 # Words that make a title another role (textproc/languages: role_modifiers): "Deputy Director",
 # "Under-Secretary-General", "Phó Giám đốc"; some only before a capitalised title.

@@ -154,7 +154,8 @@ def evidence_sentences(passage: Passage) -> list[str]:
 
 def _shown(claim: str, tokens: Sequence[str]) -> str:
     """The claim's words that hold ``tokens``, as written, for a reason a user can read."""
-    return ", ".join(w.strip(".,;:!?\"'`()") for w in claim.split() if set(tokenize(w)) & set(tokens))
+    wanted = set(tokens)
+    return ", ".join(w.strip(".,;:!?\"'`()") for w in claim.split() if wanted.intersection(tokenize(w)))
 
 
 def _backing(
